@@ -1,0 +1,3 @@
+from mtg_tracker.cli import main
+
+main()

@@ -1,0 +1,180 @@
+"""Settings: environment variables only (``MTG_`` prefix, nested groups with ``__``).
+
+Validated once at start-up so a typo in production fails loudly before the first request instead of
+surfacing as a 500 an hour later.
+"""
+
+from __future__ import annotations
+
+import ipaddress
+from enum import StrEnum
+from functools import lru_cache
+from pathlib import Path
+from typing import Annotated, Literal
+
+from pydantic import BaseModel, Field, SecretStr, field_validator, model_validator
+from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
+
+DEFAULT_SECRET = "dev-insecure-change-me"
+DEFAULT_DATABASE_URL = "sqlite+aiosqlite:///./var/mtg-tracker.db"
+
+
+class Environment(StrEnum):
+    development = "development"
+    test = "test"
+    production = "production"
+
+
+def _split_csv(value: object) -> object:
+    """Accept ``a,b,c`` as well as a JSON list, because operators type the former."""
+    if isinstance(value, str):
+        stripped = value.strip()
+        if stripped.startswith("["):
+            import json
+
+            return json.loads(stripped)
+        return [part.strip() for part in stripped.split(",") if part.strip()]
+    return value
+
+
+class DatabaseSettings(BaseModel):
+    pool_size: int = Field(10, ge=1, le=500, description="Connections kept per process (PostgreSQL).")
+    max_overflow: int = Field(10, ge=0, le=500, description="Extra connections under load (PostgreSQL).")
+    pool_timeout_seconds: float = Field(5.0, gt=0, description="Wait for a free pooled connection.")
+    connect_timeout_seconds: float = Field(3.0, gt=0, description="TCP connect timeout (PostgreSQL).")
+    statement_timeout_ms: int = Field(
+        10_000, ge=0, description="Per-statement timeout; 0 disables (PostgreSQL server-side, SQLite via progress handler)."
+    )
+    sqlite_busy_timeout_ms: int = Field(10_000, ge=0, description="How long SQLite waits for the write lock.")
+    echo: bool = False
+
+
+class LogSettings(BaseModel):
+    level: Literal["DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL"] = "INFO"
+    format: Literal["json", "console"] = "json"
+
+    @field_validator("level", mode="before")
+    @classmethod
+    def _upper(cls, value: object) -> object:
+        return value.upper() if isinstance(value, str) else value
+
+
+class SchedulerSettings(BaseModel):
+    enabled: bool = True
+    misfire_grace_seconds: int = Field(300, ge=0, description="A slot missed by at most this long still runs.")
+
+
+class HttpSettings(BaseModel):
+    cors_origins: Annotated[list[str], NoDecode] = Field(default_factory=list)
+    max_body_bytes: int = Field(10 * 1024 * 1024, ge=1024, description="Larger request bodies get 413.")
+    trusted_proxies: Annotated[list[str], NoDecode] = Field(
+        default_factory=list, description="CIDRs whose X-Forwarded-For is believed."
+    )
+    hsts_seconds: int = Field(0, ge=0, description="Strict-Transport-Security max-age; 0 = header off.")
+
+    _split = field_validator("cors_origins", "trusted_proxies", mode="before")(_split_csv)
+
+    @field_validator("trusted_proxies")
+    @classmethod
+    def _valid_networks(cls, value: list[str]) -> list[str]:
+        for item in value:
+            ipaddress.ip_network(item, strict=False)  # raises ValueError with a clear message
+        return value
+
+
+class CacheSettings(BaseModel):
+    ttl_seconds: int = Field(300, ge=1)
+    max_items: int = Field(20_000, ge=10)
+    generation_poll_seconds: float = Field(
+        2.0, gt=0, description="How often each process checks whether an import invalidated the cache."
+    )
+
+
+class ScryfallSettings(BaseModel):
+    base_url: str = "https://api.scryfall.com"
+    offline: bool = Field(False, description="true = never call Scryfall.")
+    user_agent: str = "MTGTracker/0.1 (+self-hosted)"
+    timeout_seconds: float = Field(10.0, gt=0)
+    bulk_type: Literal["default_cards", "oracle_cards", "unique_artwork", "all_cards"] = "default_cards"
+    download_dir: Path = Path("./var/bulk")
+    max_requests_per_second: float = Field(10.0, gt=0)
+    max_search_requests_per_second: float = Field(2.0, gt=0)
+    retries: int = Field(3, ge=0, le=10)
+    breaker_failure_threshold: int = Field(5, ge=1)
+    breaker_reset_seconds: float = Field(30.0, gt=0)
+    fetch_missing_cards: bool = Field(True, description="Fetch an unknown card id from Scryfall and store it.")
+
+
+class Settings(BaseSettings):
+    """Every knob of the service. See README's configuration table."""
+
+    model_config = SettingsConfigDict(
+        env_prefix="MTG_",
+        env_nested_delimiter="__",
+        extra="ignore",
+        case_sensitive=False,
+    )
+
+    environment: Environment = Environment.development
+    database_url: str = DEFAULT_DATABASE_URL
+    read_database_url: str | None = None
+    redis_url: str | None = None
+    secret_key: SecretStr = SecretStr(DEFAULT_SECRET)
+    data_dir: Path = Path("./var")
+
+    db: DatabaseSettings = Field(default_factory=DatabaseSettings)  # type: ignore[arg-type]
+    log: LogSettings = Field(default_factory=LogSettings)  # type: ignore[arg-type]
+    scheduler: SchedulerSettings = Field(default_factory=SchedulerSettings)  # type: ignore[arg-type]
+    http: HttpSettings = Field(default_factory=HttpSettings)  # type: ignore[arg-type]
+    cache: CacheSettings = Field(default_factory=CacheSettings)  # type: ignore[arg-type]
+    scryfall: ScryfallSettings = Field(default_factory=ScryfallSettings)  # type: ignore[arg-type]
+
+    @field_validator("database_url", "read_database_url")
+    @classmethod
+    def _normalise_db_url(cls, value: str | None) -> str | None:
+        if value is None or value == "":
+            return None
+        return normalise_database_url(value)
+
+    @field_validator("redis_url")
+    @classmethod
+    def _empty_redis(cls, value: str | None) -> str | None:
+        if not value:
+            return None
+        if not value.startswith(("redis://", "rediss://", "unix://")):
+            raise ValueError("must start with redis://, rediss:// or unix://")
+        return value
+
+    @model_validator(mode="after")
+    def _production_rules(self) -> Settings:
+        if self.environment == Environment.production:
+            secret = self.secret_key.get_secret_value()
+            if not secret or secret == DEFAULT_SECRET or len(secret) < 32:
+                raise ValueError(
+                    "MTG_SECRET_KEY must be set to a random value of at least 32 characters in production"
+                )
+        return self
+
+    @property
+    def is_sqlite(self) -> bool:
+        return self.database_url.startswith("sqlite")
+
+
+def normalise_database_url(url: str) -> str:
+    """Map the URLs operators usually have (``postgres://``, ``sqlite:///``) onto our async drivers."""
+    if url.startswith("postgres://"):
+        url = "postgresql://" + url[len("postgres://") :]
+    if url.startswith("postgresql://"):
+        return "postgresql+psycopg://" + url[len("postgresql://") :]
+    if url.startswith("postgresql+psycopg2://") or url.startswith("postgresql+asyncpg://"):
+        return "postgresql+psycopg://" + url.split("://", 1)[1]
+    if url.startswith("sqlite://"):
+        return "sqlite+aiosqlite://" + url[len("sqlite://") :]
+    if url.startswith(("sqlite+aiosqlite://", "postgresql+psycopg://")):
+        return url
+    raise ValueError("only sqlite and postgresql database URLs are supported")
+
+
+@lru_cache
+def get_settings() -> Settings:
+    return Settings()

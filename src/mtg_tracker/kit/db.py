@@ -1,0 +1,233 @@
+"""Database engines, sessions and the declarative base.
+
+SQLite (embedded default) and PostgreSQL (scaled) behind one async API. On SQLite writers take the
+lock up front with ``BEGIN IMMEDIATE``: a deferred transaction that later upgrades to a writer can fail
+with SQLITE_BUSY without waiting for busy_timeout, which shows up as random 500s under load.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import time
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+from sqlalchemy import DateTime, MetaData, event, text
+from sqlalchemy.engine import Engine, make_url
+from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker, create_async_engine
+from sqlalchemy.orm import DeclarativeBase
+from sqlalchemy.types import TypeDecorator
+
+from mtg_tracker.config import Settings
+from mtg_tracker.kit import metrics
+
+NAMING_CONVENTION = {
+    "ix": "ix_%(column_0_label)s",
+    "uq": "uq_%(table_name)s_%(column_0_N_name)s",
+    "ck": "ck_%(table_name)s_%(constraint_name)s",
+    "fk": "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s",
+    "pk": "pk_%(table_name)s",
+}
+
+
+class Base(DeclarativeBase):
+    metadata = MetaData(naming_convention=NAMING_CONVENTION)
+
+
+class UTCDateTime(TypeDecorator[datetime]):
+    """Timezone-aware timestamps on both backends (SQLite stores naive text and forgets the zone)."""
+
+    impl = DateTime(timezone=True)
+    cache_ok = True
+
+    def process_bind_param(self, value: datetime | None, dialect: Any) -> datetime | None:
+        if value is None:
+            return None
+        if value.tzinfo is None:
+            raise ValueError("naive datetime given to a UTCDateTime column")
+        return value.astimezone(UTC)
+
+    def process_result_value(self, value: datetime | None, dialect: Any) -> datetime | None:
+        if value is None:
+            return None
+        if value.tzinfo is None:
+            return value.replace(tzinfo=UTC)
+        return value.astimezone(UTC)
+
+
+def utcnow() -> datetime:
+    return datetime.now(UTC)
+
+
+class Database:
+    """The engines of one process: the primary (reads and writes) and an optional read replica."""
+
+    def __init__(self, settings: Settings) -> None:
+        self.settings = settings
+        self.url = settings.database_url
+        self.is_sqlite = self.url.startswith("sqlite")
+        self.engine = _create_engine(self.url, settings, role="primary")
+        self.read_engine = (
+            _create_engine(settings.read_database_url, settings, role="replica")
+            if settings.read_database_url
+            else self.engine
+        )
+        self._sessionmaker = async_sessionmaker(self.engine, expire_on_commit=False, autoflush=False)
+        self._write_sessionmaker = async_sessionmaker(
+            self.engine.execution_options(sqlite_immediate=True), expire_on_commit=False, autoflush=False
+        )
+        self._read_sessionmaker = async_sessionmaker(self.read_engine, expire_on_commit=False, autoflush=False)
+
+    def session(self, *, write: bool = True) -> AsyncSession:
+        """A new session; ``write=False`` may use the replica and never takes SQLite's write lock."""
+        return self._write_sessionmaker() if write else self._read_sessionmaker()
+
+    @asynccontextmanager
+    async def session_scope(self, *, write: bool = True) -> AsyncIterator[AsyncSession]:
+        """The transaction boundary for jobs and the CLI: commit on success, roll back on error."""
+        async with self.session(write=write) as session:
+            try:
+                yield session
+                await session.commit()
+            except BaseException:
+                await session.rollback()
+                raise
+
+    async def ping(self, timeout: float) -> float:
+        """``SELECT 1`` within ``timeout`` seconds; returns the latency in ms or raises."""
+        start = time.perf_counter()
+
+        async def _check() -> None:
+            async with self.engine.connect() as conn:
+                await conn.execute(text("SELECT 1"))
+
+        await asyncio.wait_for(_check(), timeout=timeout)
+        return (time.perf_counter() - start) * 1000
+
+    async def dispose(self) -> None:
+        await self.engine.dispose()
+        if self.read_engine is not self.engine:
+            await self.read_engine.dispose()
+
+
+def _create_engine(url: str, settings: Settings, *, role: str) -> AsyncEngine:
+    db = settings.db
+    kwargs: dict[str, Any] = {"echo": db.echo, "pool_pre_ping": True}
+    if url.startswith("sqlite"):
+        _ensure_sqlite_dir(url)
+        kwargs["connect_args"] = {"timeout": db.sqlite_busy_timeout_ms / 1000}
+        kwargs["pool_size"] = 5
+        kwargs["max_overflow"] = 10
+        kwargs["pool_timeout"] = db.pool_timeout_seconds
+        engine = create_async_engine(url, **kwargs)
+        _install_sqlite_hooks(engine.sync_engine, settings)
+        pool_max = 15
+    else:
+        options = f"-c statement_timeout={db.statement_timeout_ms}" if db.statement_timeout_ms else ""
+        kwargs["connect_args"] = {
+            "connect_timeout": max(1, int(db.connect_timeout_seconds)),
+            "options": options,
+            "application_name": f"mtg-tracker-{role}",
+        }
+        kwargs["pool_size"] = db.pool_size
+        kwargs["max_overflow"] = db.max_overflow
+        kwargs["pool_timeout"] = db.pool_timeout_seconds
+        engine = create_async_engine(url, **kwargs)
+        pool_max = db.pool_size + db.max_overflow
+    _install_pool_metrics(engine.sync_engine, pool_max=pool_max, role=role)
+    return engine
+
+
+def _ensure_sqlite_dir(url: str) -> None:
+    database = make_url(url).database
+    if database and database != ":memory:" and not database.startswith("file:"):
+        parent = Path(database).expanduser().parent
+        # Creating ./var on first run is what "make run on a fresh clone" needs; a configured path whose
+        # parent does not exist is left alone so that readiness reports the real problem.
+        if parent == Path("var") or parent == Path("./var"):
+            parent.mkdir(parents=True, exist_ok=True)
+
+
+def _install_sqlite_hooks(engine: Engine, settings: Settings) -> None:
+    busy_ms = settings.db.sqlite_busy_timeout_ms
+    timeout_ms = settings.db.statement_timeout_ms
+
+    @event.listens_for(engine, "connect")
+    def _on_connect(dbapi_conn: Any, record: Any) -> None:
+        # Take transaction control away from the driver so that BEGIN below is ours.
+        dbapi_conn.isolation_level = None
+        cur = dbapi_conn.cursor()
+        cur.execute("PRAGMA journal_mode=WAL")
+        cur.execute("PRAGMA foreign_keys=ON")
+        cur.execute(f"PRAGMA busy_timeout={int(busy_ms)}")
+        cur.execute("PRAGMA synchronous=NORMAL")
+        cur.execute("PRAGMA temp_store=MEMORY")
+        cur.execute("PRAGMA cache_size=-65536")
+        cur.execute("PRAGMA mmap_size=268435456")
+        cur.close()
+        if timeout_ms:
+            record.info["mtg_deadline"] = _install_sqlite_statement_timeout(dbapi_conn)
+
+    @event.listens_for(engine, "begin")
+    def _on_begin(conn: Any) -> None:
+        immediate = conn.get_execution_options().get("sqlite_immediate", False)
+        conn.exec_driver_sql("BEGIN IMMEDIATE" if immediate else "BEGIN")
+
+    if timeout_ms:
+
+        @event.listens_for(engine, "before_cursor_execute")
+        def _arm_deadline(conn: Any, _cur: Any, _stmt: str, _params: Any, _ctx: Any, _many: bool) -> None:
+            # The deadline stays armed while rows are fetched lazily; the next statement re-arms it.
+            state = conn.info.get("mtg_deadline")
+            if state is not None:
+                limit_ms = conn.get_execution_options().get("statement_timeout_ms", timeout_ms)
+                state[0] = time.monotonic() + limit_ms / 1000 if limit_ms else 0.0
+
+
+def _install_sqlite_statement_timeout(dbapi_conn: Any) -> list[float]:
+    """Interrupt a statement that runs past its deadline, so no query can stall a worker.
+
+    aiosqlite runs each connection on its own thread; SQLite calls the progress handler every N virtual
+    machine steps on that thread, and a non-zero return aborts the statement with "interrupted". The
+    returned one-element list holds the deadline; ``before_cursor_execute`` arms it per statement.
+    """
+    from sqlalchemy.util import await_
+
+    deadline = [0.0]
+
+    def handler() -> int:
+        return 1 if deadline[0] and time.monotonic() > deadline[0] else 0
+
+    aio_conn = dbapi_conn.driver_connection  # aiosqlite.Connection
+    await_(aio_conn.set_progress_handler(handler, 20_000))
+    return deadline
+
+
+def _install_pool_metrics(engine: Engine, *, pool_max: int, role: str) -> None:
+    metrics.DB_CONNECTIONS_MAX.labels(role=role).set(pool_max)
+    active = metrics.DB_CONNECTIONS_ACTIVE.labels(role=role)
+
+    @event.listens_for(engine, "checkout")
+    def _checkout(*_: Any) -> None:
+        active.inc()
+
+    @event.listens_for(engine, "checkin")
+    def _checkin(*_: Any) -> None:
+        active.dec()
+
+
+def dialect_insert(session_or_conn: AsyncSession | Any) -> Any:
+    """The dialect's INSERT (with ``on_conflict_*``): both SQLite and PostgreSQL speak ON CONFLICT, but
+    SQLAlchemy exposes it per dialect."""
+    bind = session_or_conn.get_bind() if isinstance(session_or_conn, AsyncSession) else session_or_conn
+    name = bind.dialect.name
+    if name == "sqlite":
+        from sqlalchemy.dialects.sqlite import insert as sqlite_insert
+
+        return sqlite_insert
+    from sqlalchemy.dialects.postgresql import insert as pg_insert
+
+    return pg_insert

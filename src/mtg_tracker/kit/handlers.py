@@ -1,0 +1,68 @@
+"""Exception handlers: every error leaves as the error object of API.md, with the request id."""
+
+from __future__ import annotations
+
+from http import HTTPStatus
+from typing import Any
+
+from fastapi import FastAPI, Request
+from fastapi.exceptions import RequestValidationError
+from fastapi.responses import JSONResponse
+from starlette.exceptions import HTTPException as StarletteHTTPException
+
+from mtg_tracker.kit.errors import AppError, error_body
+from mtg_tracker.kit.middleware import request_id_var
+
+
+def _json(status: int, body: dict[str, Any], headers: dict[str, str] | None = None) -> JSONResponse:
+    return JSONResponse(body, status_code=status, headers=headers)
+
+
+async def app_error_handler(_request: Request, exc: Exception) -> JSONResponse:
+    assert isinstance(exc, AppError)
+    body = error_body(
+        status=exc.status_code,
+        code=exc.code,
+        details=exc.message,
+        request_id=request_id_var.get(),
+        warnings=exc.warnings,
+        errors=exc.errors,
+        extra=exc.extra,
+    )
+    return _json(exc.status_code, body, exc.headers)
+
+
+def _field(loc: tuple[Any, ...] | list[Any]) -> str:
+    return ".".join(str(part) for part in loc)
+
+
+async def validation_error_handler(_request: Request, exc: Exception) -> JSONResponse:
+    assert isinstance(exc, RequestValidationError)
+    errors = [{"field": _field(e.get("loc", ())), "message": str(e.get("msg", "invalid"))} for e in exc.errors()]
+    summary = "; ".join(f"{e['field']}: {e['message']}" for e in errors[:3])
+    body = error_body(
+        status=400,
+        details=f"The request is not valid: {summary}" if summary else "The request is not valid.",
+        request_id=request_id_var.get(),
+        errors=errors,
+    )
+    return _json(400, body)
+
+
+async def http_error_handler(request: Request, exc: Exception) -> JSONResponse:
+    assert isinstance(exc, StarletteHTTPException)
+    status = exc.status_code
+    default_phrase = HTTPStatus(status).phrase if status in HTTPStatus._value2member_map_ else "Error"
+    detail = exc.detail if isinstance(exc.detail, str) and exc.detail != default_phrase else None
+    if status == 404 and detail is None:
+        detail = f"No endpoint matches {request.method} {request.url.path}."
+    elif status == 405 and detail is None:
+        detail = f"{request.method} is not allowed on {request.url.path}."
+    body = error_body(status=status, details=detail or default_phrase, request_id=request_id_var.get())
+    return _json(status, body, dict(exc.headers) if exc.headers else None)
+
+
+def install(app: FastAPI) -> None:
+    app.add_exception_handler(AppError, app_error_handler)
+    app.add_exception_handler(RequestValidationError, validation_error_handler)
+    app.add_exception_handler(StarletteHTTPException, http_error_handler)

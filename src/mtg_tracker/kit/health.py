@@ -1,0 +1,71 @@
+"""Dependency checks behind /ready and /health/detailed.
+
+Each check is bounded by a short timeout so a hung database makes readiness answer 503 promptly instead
+of hanging the probe (and the load balancer's view of the instance) along with it.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import time
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass
+from typing import Any
+
+from mtg_tracker.kit.db import Database
+from mtg_tracker.kit.migrations import current_revisions, head_revisions
+
+DetailProvider = Callable[[Database], Awaitable[dict[str, Any]]]
+
+# Domains add what /health/detailed should report about them (api.py wires them explicitly).
+DETAIL_PROVIDERS: dict[str, DetailProvider] = {}
+
+
+@dataclass
+class CheckResult:
+    name: str
+    ok: bool
+    latency_ms: float
+    detail: str
+
+    def as_dict(self) -> dict[str, Any]:
+        return {"status": "ok" if self.ok else "failing", "latency_ms": round(self.latency_ms, 2), "detail": self.detail}
+
+
+def _describe(exc: BaseException) -> str:
+    if isinstance(exc, TimeoutError | asyncio.TimeoutError):
+        return "timed out"
+    text = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
+    return text[:200]
+
+
+async def check_database(db: Database, timeout: float) -> CheckResult:
+    start = time.perf_counter()
+    try:
+        async def _check() -> str | None:
+            await db.ping(timeout)
+            current = await current_revisions(db)
+            heads = head_revisions()
+            if current != heads:
+                have = ",".join(sorted(current)) or "none"
+                return f"schema at {have}, code expects {','.join(sorted(heads))}: run `mtg-tracker db upgrade`"
+            return None
+
+        problem = await asyncio.wait_for(_check(), timeout=timeout)
+    except BaseException as exc:  # noqa: BLE001 - any failure means "not ready", reported by name
+        if isinstance(exc, asyncio.CancelledError):
+            raise
+        return CheckResult("database", False, (time.perf_counter() - start) * 1000, _describe(exc))
+    latency = (time.perf_counter() - start) * 1000
+    if problem:
+        return CheckResult("migrations", False, latency, problem)
+    return CheckResult("database", True, latency, "ok")
+
+
+async def check_redis(redis: Any, timeout: float) -> CheckResult:
+    start = time.perf_counter()
+    try:
+        await asyncio.wait_for(redis.ping(), timeout=timeout)
+    except Exception as exc:
+        return CheckResult("redis", False, (time.perf_counter() - start) * 1000, _describe(exc))
+    return CheckResult("redis", True, (time.perf_counter() - start) * 1000, "ok")

@@ -1,0 +1,168 @@
+"""The one pure-ASGI middleware every request goes through.
+
+It owns what must hold for *every* response, including the ones nothing else sees: request id, access
+log, metrics by route template, security headers, the body-size limit, and turning an unexpected
+exception into the JSON error object (the traceback goes to the log, once, never to the client).
+Pure ASGI rather than ``BaseHTTPMiddleware`` because the latter costs a task and a copy per request.
+"""
+
+from __future__ import annotations
+
+import time
+from contextvars import ContextVar
+from typing import Any
+
+import orjson
+import structlog
+from starlette.exceptions import HTTPException as StarletteHTTPException
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
+
+from mtg_tracker.kit import metrics
+from mtg_tracker.kit.errors import error_body
+from mtg_tracker.kit.http import IPNetwork, accept_request_id, client_address
+from mtg_tracker.kit.logging import get_logger
+
+request_id_var: ContextVar[str | None] = ContextVar("request_id", default=None)
+client_ip_var: ContextVar[str | None] = ContextVar("client_ip", default=None)
+
+log = get_logger("mtg_tracker.access")
+error_log = get_logger("mtg_tracker.error")
+
+UNMATCHED_ROUTE = "<unmatched>"
+
+
+class BodyTooLarge(StarletteHTTPException):
+    def __init__(self, limit: int) -> None:
+        super().__init__(status_code=413, detail=f"The request body is larger than {limit} bytes.")
+
+
+class RequestContextMiddleware:
+    def __init__(
+        self,
+        app: ASGIApp,
+        *,
+        max_body_bytes: int,
+        trusted_proxies: list[IPNetwork],
+        hsts_seconds: int = 0,
+    ) -> None:
+        self.app = app
+        self.max_body_bytes = max_body_bytes
+        self.trusted_proxies = trusted_proxies
+        self.security_headers: list[tuple[bytes, bytes]] = [
+            (b"x-content-type-options", b"nosniff"),
+            (b"x-frame-options", b"DENY"),
+            (b"referrer-policy", b"strict-origin-when-cross-origin"),
+        ]
+        if hsts_seconds:
+            self.security_headers.append(
+                (b"strict-transport-security", f"max-age={hsts_seconds}; includeSubDomains".encode())
+            )
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+
+        start = time.perf_counter()
+        headers = _headers(scope)
+        request_id = accept_request_id(headers.get("x-request-id"))
+        peer = scope["client"][0] if scope.get("client") else None
+        client_ip = client_address(peer, headers.get("x-forwarded-for"), self.trusted_proxies)
+        rid_token = request_id_var.set(request_id)
+        ip_token = client_ip_var.set(client_ip)
+        structlog.contextvars.bind_contextvars(request_id=request_id)
+        method = scope["method"]
+        status_holder = [500]
+        started = [False]
+        rid_header = (b"x-request-id", request_id.encode())
+
+        async def send_wrapper(message: Message) -> None:
+            if message["type"] == "http.response.start":
+                started[0] = True
+                status_holder[0] = message["status"]
+                message["headers"] = [*message.get("headers", []), rid_header, *self.security_headers]
+            await send(message)
+
+        too_large = self._declared_too_large(headers)
+        metrics.HTTP_IN_PROGRESS.inc()
+        try:
+            if too_large:
+                await self._send_error(send_wrapper, 413, f"The request body is larger than {self.max_body_bytes} bytes.", request_id)
+            else:
+                await self.app(scope, self._limited_receive(receive), send_wrapper)
+        except Exception:
+            error_log.exception("unhandled_exception", method=method, path=scope.get("path"))
+            if not started[0]:
+                await self._send_error(send_wrapper, 500, "An unexpected error occurred; it has been logged.", request_id)
+            status_holder[0] = 500
+        finally:
+            metrics.HTTP_IN_PROGRESS.dec()
+            duration = time.perf_counter() - start
+            route = _route_template(scope)
+            status = status_holder[0]
+            metrics.HTTP_REQUESTS.labels(method, route, str(status)).inc()
+            metrics.HTTP_DURATION.labels(method, route).observe(duration)
+            log.info(
+                "request",
+                method=method,
+                route=route,
+                path=scope.get("path"),
+                status_code=status,
+                duration_ms=round(duration * 1000, 2),
+                client_ip=client_ip,
+                **({"user_id": scope["state"]["user_id"]} if "user_id" in scope.get("state", {}) else {}),
+            )
+            structlog.contextvars.unbind_contextvars("request_id")
+            request_id_var.reset(rid_token)
+            client_ip_var.reset(ip_token)
+
+    def _declared_too_large(self, headers: dict[str, str]) -> bool:
+        declared = headers.get("content-length")
+        if declared is None:
+            return False
+        try:
+            return int(declared) > self.max_body_bytes
+        except ValueError:
+            return False
+
+    def _limited_receive(self, receive: Receive) -> Receive:
+        """Count streamed bytes too: a chunked body has no Content-Length to check up front."""
+        limit = self.max_body_bytes
+        seen = [0]
+
+        async def wrapped() -> Message:
+            message = await receive()
+            if message["type"] == "http.request":
+                seen[0] += len(message.get("body", b""))
+                if seen[0] > limit:
+                    raise BodyTooLarge(limit)
+            return message
+
+        return wrapped
+
+    @staticmethod
+    async def _send_error(send: Send, status: int, details: str, request_id: str) -> None:
+        body = orjson.dumps(error_body(status=status, details=details, request_id=request_id))
+        await send(
+            {
+                "type": "http.response.start",
+                "status": status,
+                "headers": [(b"content-type", b"application/json"), (b"content-length", str(len(body)).encode())],
+            }
+        )
+        await send({"type": "http.response.body", "body": body})
+
+
+def _headers(scope: Scope) -> dict[str, str]:
+    out: dict[str, str] = {}
+    for key, value in scope.get("headers", []):
+        out[key.decode("latin-1")] = value.decode("latin-1")
+    return out
+
+
+def _route_template(scope: Scope) -> str:
+    """The route's path template (``/api/v1/cards/{id}``), never the raw path: raw paths explode label
+    cardinality and would let any client create new time series."""
+    route: Any = scope.get("route")
+    path = getattr(route, "path_format", None) or getattr(route, "path", None)
+    return str(path) if path else UNMATCHED_ROUTE

@@ -1,0 +1,122 @@
+"""The application factory: lifespan, middleware, error handlers, routers, metrics."""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import os
+import time
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from typing import Any
+
+from fastapi import FastAPI
+from fastapi.middleware.cors import CORSMiddleware
+
+from mtg_tracker import __version__, api
+from mtg_tracker.config import Settings, get_settings
+from mtg_tracker.kit import handlers, metrics
+from mtg_tracker.kit.cache import Cache
+from mtg_tracker.kit.db import Database
+from mtg_tracker.kit.health import check_database
+from mtg_tracker.kit.http import parse_networks
+from mtg_tracker.kit.logging import configure_logging, get_logger
+from mtg_tracker.kit.middleware import RequestContextMiddleware
+from mtg_tracker.kit.scheduler import Scheduler
+from mtg_tracker.ops.router import router as ops_router
+
+log = get_logger("mtg_tracker.app")
+
+DESCRIPTION = """
+A self-hosted Magic: The Gathering service. Card-facing endpoints under `/api/v1` speak Scryfall's
+shapes (card, list, catalog and error objects), so existing Scryfall clients work against it.
+Every error is a JSON error object with a `request_id`.
+"""
+
+
+def _redis_client(settings: Settings) -> Any | None:
+    if not settings.redis_url:
+        return None
+    import redis.asyncio as redis
+
+    return redis.from_url(settings.redis_url, socket_timeout=1.0, socket_connect_timeout=1.0)
+
+
+def create_app(settings: Settings | None = None, *, run_scheduler: bool | None = None) -> FastAPI:
+    settings = settings or get_settings()
+    configure_logging(settings.log.level, settings.log.format)
+    scheduler_on = settings.scheduler.enabled if run_scheduler is None else run_scheduler
+
+    @asynccontextmanager
+    async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        db = Database(settings)
+        app.state.db = db
+        app.state.redis = _redis_client(settings)
+        app.state.cache = Cache.from_settings(settings)
+        app.state.started_at = time.monotonic()
+        # Serve even when the database is down or behind: liveness stays up, readiness says why.
+        status = await check_database(db, timeout=2.0)
+        if not status.ok:
+            log.warning(
+                "database_not_ready",
+                check=status.name,
+                detail=status.detail,
+                hint="run `mtg-tracker db upgrade` (or `make run`) once the database is reachable",
+            )
+        poller = asyncio.create_task(
+            app.state.cache.poll_generations(db, settings.cache.generation_poll_seconds), name="cache-generations"
+        )
+        await api.startup(app)
+        scheduler: Scheduler | None = None
+        if scheduler_on:
+            from mtg_tracker import jobs  # noqa: F401  (registers every domain's jobs)
+
+            scheduler = Scheduler(db, settings)
+            scheduler.start()
+        app.state.scheduler = scheduler
+        log.info("app_started", version=__version__, environment=settings.environment.value, scheduler=scheduler_on)
+        try:
+            yield
+        finally:
+            if scheduler is not None:
+                await scheduler.stop()
+            poller.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await poller
+            await api.shutdown(app)
+            await app.state.cache.close()
+            if app.state.redis is not None:
+                await app.state.redis.aclose()
+            await db.dispose()
+            metrics.mark_process_dead(os.getpid())
+            log.info("app_stopped")
+
+    app = FastAPI(
+        title="MTG Tracker",
+        version=__version__,
+        description=DESCRIPTION,
+        lifespan=lifespan,
+        docs_url="/docs",
+        redoc_url=None,
+        openapi_url="/openapi.json",
+    )
+    app.state.settings = settings
+    handlers.install(app)
+    if settings.http.cors_origins:
+        app.add_middleware(
+            CORSMiddleware,
+            allow_origins=settings.http.cors_origins,
+            allow_methods=["GET", "POST", "PATCH", "PUT", "DELETE", "OPTIONS"],
+            allow_headers=["Authorization", "Content-Type", "X-API-Key", "X-Request-ID", "Idempotency-Key", "If-None-Match"],
+            expose_headers=["X-Request-ID", "ETag", "RateLimit-Limit", "RateLimit-Remaining", "RateLimit-Reset", "Retry-After"],
+            max_age=600,
+        )
+    app.add_middleware(
+        RequestContextMiddleware,
+        max_body_bytes=settings.http.max_body_bytes,
+        trusted_proxies=parse_networks(settings.http.trusted_proxies),
+        hsts_seconds=settings.http.hsts_seconds,
+    )
+    app.include_router(ops_router)
+    app.include_router(api.router, prefix="/api/v1")
+    return app

@@ -1,0 +1,54 @@
+"""Readiness and detailed health, assembled from kit checks and domain detail providers."""
+
+from __future__ import annotations
+
+import asyncio
+import time
+from typing import Any
+
+from mtg_tracker import __version__
+from mtg_tracker.kit import health
+from mtg_tracker.kit.db import Database
+from mtg_tracker.kit.logging import get_logger
+from mtg_tracker.kit.scheduler import REGISTRY, default_instance_name, last_runs
+
+log = get_logger("mtg_tracker.ops")
+
+PROBE_TIMEOUT_SECONDS = 1.5
+
+
+async def readiness(db: Database, redis: Any | None) -> list[health.CheckResult]:
+    checks = [health.check_database(db, PROBE_TIMEOUT_SECONDS)]
+    if redis is not None:
+        checks.append(health.check_redis(redis, PROBE_TIMEOUT_SECONDS))
+    return list(await asyncio.gather(*checks))
+
+
+async def detailed(
+    db: Database, redis: Any | None, *, started_at: float, environment: str
+) -> dict[str, Any]:
+    results = await readiness(db, redis)
+    dependencies: dict[str, Any] = {r.name: r.as_dict() for r in results}
+    if redis is None:
+        dependencies["redis"] = {"status": "not_configured", "latency_ms": None, "detail": "MTG_REDIS_URL not set"}
+    db_ok = all(r.ok for r in results if r.name in ("database", "migrations"))
+    jobs: dict[str, Any] = {name: {"cron": spec.cron, "last_run": None} for name, spec in REGISTRY.items()}
+    components: dict[str, Any] = {}
+    if db_ok:
+        try:
+            for name, run in (await asyncio.wait_for(last_runs(db), PROBE_TIMEOUT_SECONDS)).items():
+                jobs.setdefault(name, {"cron": None})["last_run"] = run
+            for name, provider in health.DETAIL_PROVIDERS.items():
+                components[name] = await asyncio.wait_for(provider(db), PROBE_TIMEOUT_SECONDS)
+        except Exception as exc:  # detail is best-effort; the dependency section already tells the state
+            log.warning("health_detail_failed", error=str(exc))
+    return {
+        "status": "ok" if all(r.ok for r in results) else "degraded",
+        "version": __version__,
+        "environment": environment,
+        "uptime_seconds": round(time.monotonic() - started_at, 1),
+        "instance": default_instance_name(),
+        "dependencies": dependencies,
+        "jobs": jobs,
+        "components": components,
+    }
