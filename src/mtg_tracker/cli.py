@@ -172,7 +172,7 @@ def jobs_list() -> None:
         db = Database(settings)
         try:
             return await last_runs(db)
-        except Exception:
+        except Exception:  # noqa: BLE001 - an unmigrated database still lists the jobs
             return {}
         finally:
             await db.dispose()
@@ -181,7 +181,9 @@ def jobs_list() -> None:
     table = Table("job", "cron (UTC)", "description", "last run", "status")
     for name, spec in sorted(REGISTRY.items()):
         run = runs.get(name, {})
-        table.add_row(name, spec.cron, spec.description, str(run.get("started_at", "never")), str(run.get("status", "")))
+        table.add_row(
+            name, spec.cron, spec.description, str(run.get("started_at", "never")), str(run.get("status", ""))
+        )
     Console().print(table)
 
 

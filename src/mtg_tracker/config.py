@@ -15,7 +15,7 @@ from typing import Annotated, Literal
 from pydantic import BaseModel, Field, SecretStr, field_validator, model_validator
 from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
-DEFAULT_SECRET = "dev-insecure-change-me"
+DEFAULT_SECRET = "dev-insecure-change-me"  # noqa: S105 - refused outside development
 DEFAULT_DATABASE_URL = "sqlite+aiosqlite:///./var/mtg-tracker.db"
 
 
@@ -43,7 +43,9 @@ class DatabaseSettings(BaseModel):
     pool_timeout_seconds: float = Field(5.0, gt=0, description="Wait for a free pooled connection.")
     connect_timeout_seconds: float = Field(3.0, gt=0, description="TCP connect timeout (PostgreSQL).")
     statement_timeout_ms: int = Field(
-        10_000, ge=0, description="Per-statement timeout; 0 disables (PostgreSQL server-side, SQLite via progress handler)."
+        10_000,
+        ge=0,
+        description="Per-statement timeout; 0 disables (PostgreSQL server-side, SQLite via progress handler).",
     )
     sqlite_busy_timeout_ms: int = Field(10_000, ge=0, description="How long SQLite waits for the write lock.")
     echo: bool = False
@@ -122,12 +124,12 @@ class Settings(BaseSettings):
     secret_key: SecretStr = SecretStr(DEFAULT_SECRET)
     data_dir: Path = Path("./var")
 
-    db: DatabaseSettings = Field(default_factory=DatabaseSettings)  # type: ignore[arg-type]
-    log: LogSettings = Field(default_factory=LogSettings)  # type: ignore[arg-type]
-    scheduler: SchedulerSettings = Field(default_factory=SchedulerSettings)  # type: ignore[arg-type]
-    http: HttpSettings = Field(default_factory=HttpSettings)  # type: ignore[arg-type]
-    cache: CacheSettings = Field(default_factory=CacheSettings)  # type: ignore[arg-type]
-    scryfall: ScryfallSettings = Field(default_factory=ScryfallSettings)  # type: ignore[arg-type]
+    db: DatabaseSettings = Field(default_factory=DatabaseSettings)
+    log: LogSettings = Field(default_factory=LogSettings)
+    scheduler: SchedulerSettings = Field(default_factory=SchedulerSettings)
+    http: HttpSettings = Field(default_factory=HttpSettings)
+    cache: CacheSettings = Field(default_factory=CacheSettings)
+    scryfall: ScryfallSettings = Field(default_factory=ScryfallSettings)
 
     @field_validator("database_url", "read_database_url")
     @classmethod
@@ -150,9 +152,7 @@ class Settings(BaseSettings):
         if self.environment == Environment.production:
             secret = self.secret_key.get_secret_value()
             if not secret or secret == DEFAULT_SECRET or len(secret) < 32:
-                raise ValueError(
-                    "MTG_SECRET_KEY must be set to a random value of at least 32 characters in production"
-                )
+                raise ValueError("MTG_SECRET_KEY must be set to a random value of at least 32 characters in production")
         return self
 
     @property

@@ -13,7 +13,7 @@ from typing import Any
 from fastapi import FastAPI
 from fastapi.middleware.cors import CORSMiddleware
 
-from mtg_tracker import __version__, api
+from mtg_tracker import __version__, api, jobs
 from mtg_tracker.config import Settings, get_settings
 from mtg_tracker.kit import handlers, metrics
 from mtg_tracker.kit.cache import Cache
@@ -46,6 +46,7 @@ def create_app(settings: Settings | None = None, *, run_scheduler: bool | None =
     settings = settings or get_settings()
     configure_logging(settings.log.level, settings.log.format)
     scheduler_on = settings.scheduler.enabled if run_scheduler is None else run_scheduler
+    assert jobs.REGISTRY is not None  # the import registers every domain's jobs, also for /health/detailed
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
@@ -69,8 +70,6 @@ def create_app(settings: Settings | None = None, *, run_scheduler: bool | None =
         await api.startup(app)
         scheduler: Scheduler | None = None
         if scheduler_on:
-            from mtg_tracker import jobs  # noqa: F401  (registers every domain's jobs)
-
             scheduler = Scheduler(db, settings)
             scheduler.start()
         app.state.scheduler = scheduler
@@ -107,8 +106,22 @@ def create_app(settings: Settings | None = None, *, run_scheduler: bool | None =
             CORSMiddleware,
             allow_origins=settings.http.cors_origins,
             allow_methods=["GET", "POST", "PATCH", "PUT", "DELETE", "OPTIONS"],
-            allow_headers=["Authorization", "Content-Type", "X-API-Key", "X-Request-ID", "Idempotency-Key", "If-None-Match"],
-            expose_headers=["X-Request-ID", "ETag", "RateLimit-Limit", "RateLimit-Remaining", "RateLimit-Reset", "Retry-After"],
+            allow_headers=[
+                "Authorization",
+                "Content-Type",
+                "X-API-Key",
+                "X-Request-ID",
+                "Idempotency-Key",
+                "If-None-Match",
+            ],
+            expose_headers=[
+                "X-Request-ID",
+                "ETag",
+                "RateLimit-Limit",
+                "RateLimit-Remaining",
+                "RateLimit-Reset",
+                "Retry-After",
+            ],
             max_age=600,
         )
     app.add_middleware(

@@ -35,9 +35,7 @@ class CacheGeneration(Base):
 async def bump_generation(session: AsyncSession, namespace: str) -> None:
     """Invalidate ``namespace`` everywhere once the caller's transaction commits."""
     insert = dialect_insert(session)
-    await session.execute(
-        insert(CacheGeneration).values(namespace=namespace, generation=1).on_conflict_do_nothing()
-    )
+    await session.execute(insert(CacheGeneration).values(namespace=namespace, generation=1).on_conflict_do_nothing())
     await session.execute(
         update(CacheGeneration)
         .where(CacheGeneration.namespace == namespace)
@@ -78,7 +76,7 @@ class RedisBackend:
 
     async def get(self, key: str) -> bytes | None:
         value = await self._redis.get(self._prefix + key)
-        return value if value is None else bytes(value)
+        return value.encode() if isinstance(value, str) else value
 
     async def set(self, key: str, value: bytes, ttl: int) -> None:
         await self._redis.set(self._prefix + key, value, ex=ttl)

@@ -29,7 +29,11 @@ class CheckResult:
     detail: str
 
     def as_dict(self) -> dict[str, Any]:
-        return {"status": "ok" if self.ok else "failing", "latency_ms": round(self.latency_ms, 2), "detail": self.detail}
+        return {
+            "status": "ok" if self.ok else "failing",
+            "latency_ms": round(self.latency_ms, 2),
+            "detail": self.detail,
+        }
 
 
 def _describe(exc: BaseException) -> str:
@@ -42,6 +46,7 @@ def _describe(exc: BaseException) -> str:
 async def check_database(db: Database, timeout: float) -> CheckResult:
     start = time.perf_counter()
     try:
+
         async def _check() -> str | None:
             await db.ping(timeout)
             current = await current_revisions(db)
@@ -52,7 +57,7 @@ async def check_database(db: Database, timeout: float) -> CheckResult:
             return None
 
         problem = await asyncio.wait_for(_check(), timeout=timeout)
-    except BaseException as exc:  # noqa: BLE001 - any failure means "not ready", reported by name
+    except BaseException as exc:  # any failure means "not ready", reported by name
         if isinstance(exc, asyncio.CancelledError):
             raise
         return CheckResult("database", False, (time.perf_counter() - start) * 1000, _describe(exc))
@@ -66,6 +71,6 @@ async def check_redis(redis: Any, timeout: float) -> CheckResult:
     start = time.perf_counter()
     try:
         await asyncio.wait_for(redis.ping(), timeout=timeout)
-    except Exception as exc:
+    except Exception as exc:  # noqa: BLE001 - reported by name, not raised
         return CheckResult("redis", False, (time.perf_counter() - start) * 1000, _describe(exc))
     return CheckResult("redis", True, (time.perf_counter() - start) * 1000, "ok")

@@ -30,9 +30,7 @@ HTTP_DURATION = Histogram(
     ["method", "route"],
     buckets=(0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10),
 )
-HTTP_IN_PROGRESS = Gauge(
-    "http_requests_in_progress", "HTTP requests being answered now.", multiprocess_mode="livesum"
-)
+HTTP_IN_PROGRESS = Gauge("http_requests_in_progress", "HTTP requests being answered now.", multiprocess_mode="livesum")
 DB_CONNECTIONS_ACTIVE = Gauge(
     "database_connections_active", "Pooled connections checked out now.", ["role"], multiprocess_mode="livesum"
 )
@@ -59,9 +57,7 @@ UPSTREAM_BREAKER_STATE = Gauge(
     ["upstream"],
     multiprocess_mode="max",
 )
-CATALOG_IMPORT_CARDS = Counter(
-    "catalog_import_cards_total", "Cards seen by catalog imports, by result.", ["result"]
-)
+CATALOG_IMPORT_CARDS = Counter("catalog_import_cards_total", "Cards seen by catalog imports, by result.", ["result"])
 
 
 def render() -> tuple[bytes, str]:

@@ -87,13 +87,17 @@ class RequestContextMiddleware:
         metrics.HTTP_IN_PROGRESS.inc()
         try:
             if too_large:
-                await self._send_error(send_wrapper, 413, f"The request body is larger than {self.max_body_bytes} bytes.", request_id)
+                await self._send_error(
+                    send_wrapper, 413, f"The request body is larger than {self.max_body_bytes} bytes.", request_id
+                )
             else:
                 await self.app(scope, self._limited_receive(receive), send_wrapper)
-        except Exception:
+        except Exception:  # noqa: BLE001 - the last line of defence: log once, answer 500
             error_log.exception("unhandled_exception", method=method, path=scope.get("path"))
             if not started[0]:
-                await self._send_error(send_wrapper, 500, "An unexpected error occurred; it has been logged.", request_id)
+                await self._send_error(
+                    send_wrapper, 500, "An unexpected error occurred; it has been logged.", request_id
+                )
             status_holder[0] = 500
         finally:
             metrics.HTTP_IN_PROGRESS.dec()

@@ -77,9 +77,7 @@ class JobContext:
 REGISTRY: dict[str, JobSpec] = {}
 
 
-def job(
-    name: str, cron: str, *, description: str = "", timeout_seconds: float = 3600
-) -> Callable[[JobFunc], JobFunc]:
+def job(name: str, cron: str, *, description: str = "", timeout_seconds: float = 3600) -> Callable[[JobFunc], JobFunc]:
     """Register a job. Jobs must be safe to run twice: a manual run may overlap a scheduled one."""
     cron_trigger(cron)  # validate at import time, not at 3 a.m.
 
@@ -105,9 +103,7 @@ def cron_trigger(expr: str) -> CronTrigger:
         return CronTrigger.from_crontab(expr, timezone=UTC)
     if len(parts) == 6:
         second, minute, hour, day, month, dow = parts
-        return CronTrigger(
-            second=second, minute=minute, hour=hour, day=day, month=month, day_of_week=dow, timezone=UTC
-        )
+        return CronTrigger(second=second, minute=minute, hour=hour, day=day, month=month, day_of_week=dow, timezone=UTC)
     raise ValueError(f"cron expression needs 5 or 6 fields: {expr!r}")
 
 
@@ -291,9 +287,7 @@ class Scheduler:
 async def last_runs(db: Database) -> dict[str, dict[str, Any]]:
     """The newest run of every job, for /health/detailed and ``jobs list``."""
     async with db.session(write=False) as session:
-        newest = (
-            select(JobRun.job_name, func.max(JobRun.id).label("id")).group_by(JobRun.job_name).subquery()
-        )
+        newest = select(JobRun.job_name, func.max(JobRun.id).label("id")).group_by(JobRun.job_name).subquery()
         rows = (await session.execute(select(JobRun).join(newest, JobRun.id == newest.c.id))).scalars()
         return {
             r.job_name: {

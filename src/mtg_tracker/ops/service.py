@@ -24,9 +24,7 @@ async def readiness(db: Database, redis: Any | None) -> list[health.CheckResult]
     return list(await asyncio.gather(*checks))
 
 
-async def detailed(
-    db: Database, redis: Any | None, *, started_at: float, environment: str
-) -> dict[str, Any]:
+async def detailed(db: Database, redis: Any | None, *, started_at: float, environment: str) -> dict[str, Any]:
     results = await readiness(db, redis)
     dependencies: dict[str, Any] = {r.name: r.as_dict() for r in results}
     if redis is None:
@@ -40,7 +38,7 @@ async def detailed(
                 jobs.setdefault(name, {"cron": None})["last_run"] = run
             for name, provider in health.DETAIL_PROVIDERS.items():
                 components[name] = await asyncio.wait_for(provider(db), PROBE_TIMEOUT_SECONDS)
-        except Exception as exc:  # detail is best-effort; the dependency section already tells the state
+        except Exception as exc:  # noqa: BLE001 - detail is best-effort; the dependency section already tells the state
             log.warning("health_detail_failed", error=str(exc))
     return {
         "status": "ok" if all(r.ok for r in results) else "degraded",

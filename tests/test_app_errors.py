@@ -1,0 +1,154 @@
+"""Every error leaves as the JSON error object of API.md, with the request id; never HTML or a trace."""
+
+from __future__ import annotations
+
+import logging
+from typing import Any
+
+import httpx
+import pytest
+from asgi_lifespan import LifespanManager
+from fastapi import APIRouter
+from pydantic import BaseModel
+
+from mtg_tracker.kit.errors import Conflict
+from mtg_tracker.main import create_app
+from support import make_settings
+
+
+class Body(BaseModel):
+    name: str
+    quantity: int
+
+
+def _test_router() -> APIRouter:
+    router = APIRouter()
+
+    @router.post("/_test/echo")
+    async def echo(body: Body) -> Body:
+        return body
+
+    @router.get("/_test/boom")
+    async def boom() -> None:
+        raise RuntimeError("secret internal detail")
+
+    @router.get("/_test/conflict")
+    async def conflict() -> None:
+        raise Conflict("That name is taken.")
+
+    return router
+
+
+@pytest.fixture
+async def err_client(tmp_path: Any, sqlite_template: Any) -> Any:
+    import shutil
+
+    db = tmp_path / "t.db"
+    shutil.copyfile(sqlite_template, db)
+    settings = make_settings(f"sqlite+aiosqlite:///{db}", tmp_path, http={"max_body_bytes": 2048})
+    app = create_app(settings)
+    app.include_router(_test_router())
+    async with LifespanManager(app):
+        transport = httpx.ASGITransport(app=app, raise_app_exceptions=False)
+        async with httpx.AsyncClient(transport=transport, base_url="http://t") as c:
+            yield c
+
+
+def _assert_error(resp: httpx.Response, status: int, code: str) -> dict[str, Any]:
+    assert resp.status_code == status, resp.text
+    assert resp.headers["content-type"].startswith("application/json")
+    body = resp.json()
+    assert body["object"] == "error"
+    assert body["status"] == status
+    assert body["code"] == code
+    assert body["details"]
+    assert body["request_id"] == resp.headers["x-request-id"]
+    return body  # type: ignore[no-any-return]
+
+
+async def test_unknown_route_is_404_error_object(err_client: httpx.AsyncClient) -> None:
+    body = _assert_error(await err_client.get("/nope"), 404, "not_found")
+    assert "/nope" in body["details"]
+
+
+async def test_wrong_method_is_405(err_client: httpx.AsyncClient) -> None:
+    _assert_error(await err_client.delete("/health"), 405, "method_not_allowed")
+
+
+async def test_malformed_json_is_400_with_errors(err_client: httpx.AsyncClient) -> None:
+    resp = await err_client.post("/_test/echo", content=b"{not json", headers={"content-type": "application/json"})
+    body = _assert_error(resp, 400, "bad_request")
+    assert body["errors"] and {"field", "message"} <= set(body["errors"][0])
+
+
+async def test_invalid_fields_are_listed(err_client: httpx.AsyncClient) -> None:
+    body = _assert_error(await err_client.post("/_test/echo", json={"quantity": "many"}), 400, "bad_request")
+    fields = {e["field"] for e in body["errors"]}
+    assert fields == {"body.name", "body.quantity"}
+
+
+async def test_body_too_large_is_413(err_client: httpx.AsyncClient) -> None:
+    _assert_error(await err_client.post("/_test/echo", content=b"x" * 5000), 413, "payload_too_large")
+
+
+async def test_streamed_body_too_large_is_413(err_client: httpx.AsyncClient) -> None:
+    async def chunks() -> Any:
+        for _ in range(10):
+            yield b"y" * 1000
+
+    resp = await err_client.post("/_test/echo", content=chunks(), headers={"content-type": "application/json"})
+    _assert_error(resp, 413, "payload_too_large")
+
+
+async def test_app_error_keeps_its_status(err_client: httpx.AsyncClient) -> None:
+    body = _assert_error(await err_client.get("/_test/conflict"), 409, "conflict")
+    assert body["details"] == "That name is taken."
+
+
+async def test_unexpected_exception_is_500_and_logged_once(
+    err_client: httpx.AsyncClient, caplog: pytest.LogCaptureFixture
+) -> None:
+    caplog.set_level(logging.ERROR)
+    resp = await err_client.get("/_test/boom")
+    body = _assert_error(resp, 500, "internal_error")
+    assert "secret internal detail" not in resp.text
+    assert "Traceback" not in resp.text
+    records = [r for r in caplog.records if "unhandled_exception" in r.getMessage()]
+    assert len(records) == 1
+    assert records[0].exc_info is not None
+    assert body["request_id"]
+
+
+@pytest.mark.parametrize(
+    ("sent", "echoed"),
+    [
+        ("abc12345-trace.id:7", True),
+        ("short", False),
+        ("bad id with spaces!!", False),
+        ("x" * 200, False),
+    ],
+)
+async def test_request_id_accepted_only_when_well_formed(
+    err_client: httpx.AsyncClient, sent: str, echoed: bool
+) -> None:
+    resp = await err_client.get("/health", headers={"X-Request-ID": sent})
+    assert (resp.headers["x-request-id"] == sent) is echoed
+    assert len(resp.headers["x-request-id"]) >= 8
+
+
+async def test_security_headers_on_every_response(err_client: httpx.AsyncClient) -> None:
+    for resp in (await err_client.get("/health"), await err_client.get("/nope")):
+        assert resp.headers["x-content-type-options"] == "nosniff"
+        assert resp.headers["x-frame-options"] == "DENY"
+        assert "referrer-policy" in resp.headers
+        assert "strict-transport-security" not in resp.headers  # off unless configured
+
+
+async def test_openapi_documents_every_route(err_client: httpx.AsyncClient) -> None:
+    spec = (await err_client.get("/openapi.json")).json()
+    assert spec["openapi"].startswith("3.1")
+    for path, ops in spec["paths"].items():
+        if path.startswith("/_test"):
+            continue
+        for op in ops.values():
+            assert op.get("description") or op.get("summary"), f"{path} lacks a description"

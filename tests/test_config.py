@@ -1,0 +1,73 @@
+from __future__ import annotations
+
+import pytest
+from pydantic import ValidationError
+
+from mtg_tracker.config import DEFAULT_DATABASE_URL, Settings, normalise_database_url
+
+
+def test_defaults_are_embedded_sqlite(monkeypatch: pytest.MonkeyPatch) -> None:
+    for key in ("MTG_DATABASE_URL", "MTG_ENVIRONMENT", "MTG_REDIS_URL"):
+        monkeypatch.delenv(key, raising=False)
+    s = Settings()
+    assert s.database_url == DEFAULT_DATABASE_URL
+    assert s.redis_url is None
+    assert s.scheduler.enabled is True
+
+
+def test_nested_env_vars(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("MTG_SCHEDULER__ENABLED", "false")
+    monkeypatch.setenv("MTG_LOG__LEVEL", "debug")
+    monkeypatch.setenv("MTG_LOG__FORMAT", "console")
+    monkeypatch.setenv("MTG_HTTP__CORS_ORIGINS", "https://a.example, https://b.example")
+    monkeypatch.setenv("MTG_HTTP__TRUSTED_PROXIES", "10.0.0.0/8")
+    monkeypatch.setenv("MTG_SCRYFALL__OFFLINE", "true")
+    s = Settings()
+    assert s.scheduler.enabled is False
+    assert s.log.level == "DEBUG" and s.log.format == "console"
+    assert s.http.cors_origins == ["https://a.example", "https://b.example"]
+    assert s.http.trusted_proxies == ["10.0.0.0/8"]
+    assert s.scryfall.offline is True
+
+
+@pytest.mark.parametrize(
+    ("env", "value"),
+    [
+        ("MTG_ENVIRONMENT", "staging"),
+        ("MTG_LOG__FORMAT", "xml"),
+        ("MTG_DATABASE_URL", "mysql://x/y"),
+        ("MTG_REDIS_URL", "http://localhost"),
+        ("MTG_HTTP__TRUSTED_PROXIES", "not-a-network"),
+        ("MTG_HTTP__MAX_BODY_BYTES", "-1"),
+    ],
+)
+def test_invalid_values_refused(monkeypatch: pytest.MonkeyPatch, env: str, value: str) -> None:
+    monkeypatch.setenv(env, value)
+    with pytest.raises(ValidationError):
+        Settings()
+
+
+def test_production_refuses_default_secret(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("MTG_ENVIRONMENT", "production")
+    monkeypatch.delenv("MTG_SECRET_KEY", raising=False)
+    with pytest.raises(ValidationError, match="MTG_SECRET_KEY"):
+        Settings()
+    monkeypatch.setenv("MTG_SECRET_KEY", "short")
+    with pytest.raises(ValidationError):
+        Settings()
+    monkeypatch.setenv("MTG_SECRET_KEY", "k" * 40)
+    assert Settings().environment == "production"
+
+
+@pytest.mark.parametrize(
+    ("given", "expected"),
+    [
+        ("postgres://u@h/db", "postgresql+psycopg://u@h/db"),
+        ("postgresql://u@h/db", "postgresql+psycopg://u@h/db"),
+        ("postgresql+asyncpg://u@h/db", "postgresql+psycopg://u@h/db"),
+        ("sqlite:///./x.db", "sqlite+aiosqlite:///./x.db"),
+        ("sqlite+aiosqlite:///x.db", "sqlite+aiosqlite:///x.db"),
+    ],
+)
+def test_database_url_normalised(given: str, expected: str) -> None:
+    assert normalise_database_url(given) == expected
