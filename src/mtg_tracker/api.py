@@ -4,12 +4,23 @@ from __future__ import annotations
 
 from fastapi import APIRouter, FastAPI
 
+from mtg_tracker.catalog import service as catalog_service
+from mtg_tracker.catalog.router import router as catalog_router
+from mtg_tracker.catalog.scryfall import ScryfallClient
+from mtg_tracker.kit.health import DETAIL_PROVIDERS
+
 router = APIRouter()
+router.include_router(catalog_router)
+
+DETAIL_PROVIDERS["catalog"] = catalog_service.health_detail
 
 
 async def startup(app: FastAPI) -> None:
-    """Process-wide resources of the domains (HTTP clients, …), created once per worker."""
+    """Process-wide resources of the domains, created once per worker."""
+    app.state.scryfall = ScryfallClient(app.state.settings.scryfall, transport=app.state.upstream_transport)
+    app.state.name_index = catalog_service.NameIndexHolder()
 
 
 async def shutdown(app: FastAPI) -> None:
     """Release what ``startup`` created."""
+    await app.state.scryfall.aclose()

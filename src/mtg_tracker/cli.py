@@ -11,12 +11,13 @@ from pathlib import Path
 from typing import Annotated
 
 import typer
-from pydantic import ValidationError
 from rich.console import Console
 from rich.table import Table
 
 from mtg_tracker import __version__
-from mtg_tracker.config import Settings, get_settings
+from mtg_tracker.catalog import cli as catalog_cli
+from mtg_tracker.config import Settings
+from mtg_tracker.kit.cli import console, load_settings
 
 app = typer.Typer(
     name="mtg-tracker",
@@ -29,22 +30,8 @@ db_app = typer.Typer(help="Database schema migrations.", no_args_is_help=True)
 jobs_app = typer.Typer(help="Scheduled jobs: list them, run one now.", no_args_is_help=True)
 app.add_typer(db_app, name="db")
 app.add_typer(jobs_app, name="jobs")
-
-console = Console(stderr=True)
-
-
-def load_settings() -> Settings:
-    """Settings, or a readable message and exit code 2: a bad variable must not look like a crash."""
-    try:
-        return get_settings()
-    except ValidationError as exc:
-        console.print("[bold red]Invalid configuration:[/]")
-        for err in exc.errors():
-            loc = "__".join(str(p) for p in err["loc"]).upper()
-            name = f"MTG_{loc}" if loc else "MTG_*"
-            console.print(f"  {name}: {err['msg']}")
-        raise typer.Exit(2) from None
-
+app.add_typer(catalog_cli.app, name="catalog")
+app.add_typer(catalog_cli.dev_app, name="dev")
 
 def _setup_logging(settings: Settings) -> None:
     from mtg_tracker.kit.logging import configure_logging

@@ -10,6 +10,7 @@ from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from typing import Any
 
+import httpx
 from fastapi import FastAPI
 from fastapi.middleware.cors import CORSMiddleware
 
@@ -42,7 +43,13 @@ def _redis_client(settings: Settings) -> Any | None:
     return redis.from_url(settings.redis_url, socket_timeout=1.0, socket_connect_timeout=1.0)
 
 
-def create_app(settings: Settings | None = None, *, run_scheduler: bool | None = None) -> FastAPI:
+def create_app(
+    settings: Settings | None = None,
+    *,
+    run_scheduler: bool | None = None,
+    upstream_transport: httpx.AsyncBaseTransport | None = None,
+) -> FastAPI:
+    """The ASGI app. ``upstream_transport`` replaces the network under the Scryfall client (tests)."""
     settings = settings or get_settings()
     configure_logging(settings.log.level, settings.log.format)
     scheduler_on = settings.scheduler.enabled if run_scheduler is None else run_scheduler
@@ -100,6 +107,7 @@ def create_app(settings: Settings | None = None, *, run_scheduler: bool | None =
         openapi_url="/openapi.json",
     )
     app.state.settings = settings
+    app.state.upstream_transport = upstream_transport
     handlers.install(app)
     if settings.http.cors_origins:
         app.add_middleware(

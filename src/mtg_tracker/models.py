@@ -1,6 +1,8 @@
 """Every table, imported so that Alembic and the mapper registry see them all."""
 
+from mtg_tracker.catalog.models import Card, CardMultiverse, CardName, CardSet, CatalogImport
 from mtg_tracker.kit.cache import CacheGeneration
 from mtg_tracker.kit.scheduler import JobRun
+from mtg_tracker.price.models import PricePoint
 
-__all__ = ["CacheGeneration", "JobRun"]
+__all__ = ["CacheGeneration", "Card", "CardMultiverse", "CardName", "CardSet", "CatalogImport", "JobRun", "PricePoint"]

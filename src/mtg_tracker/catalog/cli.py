@@ -1,0 +1,290 @@
+"""``mtg-tracker catalog …`` and ``mtg-tracker dev generate-catalog``."""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import Awaitable, Callable
+from datetime import date
+from pathlib import Path
+from typing import Annotated, Any, TypeVar
+
+import typer
+from rich.console import Console
+from rich.progress import (
+    BarColumn,
+    DownloadColumn,
+    MofNCompleteColumn,
+    Progress,
+    TaskProgressColumn,
+    TextColumn,
+    TimeElapsedColumn,
+    TimeRemainingColumn,
+    TransferSpeedColumn,
+)
+from rich.table import Table
+
+from mtg_tracker.config import Settings
+from mtg_tracker.kit.cli import load_settings
+
+app = typer.Typer(
+    help="The card catalog: import Scryfall files, sync from Scryfall, load the demo.", no_args_is_help=True
+)
+dev_app = typer.Typer(help="Developer tools (benchmark data).", no_args_is_help=True)
+console = Console(stderr=True)
+T = TypeVar("T")
+
+
+def _settings() -> Settings:
+    settings = load_settings()
+    from mtg_tracker.kit.logging import configure_logging
+
+    # Progress bars and the summary are the CLI's output; keep info logs from tearing them.
+    configure_logging("WARNING" if settings.log.level == "INFO" else settings.log.level, settings.log.format)
+    return settings
+
+
+def _with_db(settings: Settings, fn: Callable[[Any], Awaitable[T]]) -> T:
+    from mtg_tracker.kit.db import Database
+
+    async def _main() -> T:
+        db = Database(settings)
+        try:
+            return await fn(db)
+        finally:
+            await db.dispose()
+
+    return asyncio.run(_main())
+
+
+def _byte_progress() -> Progress:
+    return Progress(
+        TextColumn("[bold]{task.description}"),
+        BarColumn(),
+        DownloadColumn(),
+        TransferSpeedColumn(),
+        TimeElapsedColumn(),
+        TimeRemainingColumn(),
+        console=console,
+    )
+
+
+def _print_card_summary(summary: Any) -> None:
+    table = Table(title=f"Catalog import: {summary.source}", show_header=False)
+    for label, value in (
+        ("records read", summary.read),
+        ("inserted", summary.inserted),
+        ("updated", summary.updated),
+        ("unchanged", summary.unchanged),
+        ("skipped", summary.skipped),
+        ("sets inserted / updated", f"{summary.sets_inserted} / {summary.sets_updated}"),
+        (f"price points ({summary.price_day})", summary.prices_recorded),
+        ("seconds", f"{summary.seconds:.1f}"),
+        ("cards per second", f"{summary.read / summary.seconds:,.0f}" if summary.seconds else "-"),
+    ):
+        table.add_row(label, f"{value:,}" if isinstance(value, int) else str(value))
+    Console().print(table)
+    if summary.skipped:
+        reasons = Table("reason", "records", title="Skipped records")
+        for reason, count in summary.skip_reasons.most_common():
+            reasons.add_row(reason, f"{count:,}")
+        Console().print(reasons)
+        for s in summary.skipped_examples[:10]:
+            Console().print(f"  record {s.record}{f' (id {s.card_id})' if s.card_id else ''}: {s.reason}")
+
+
+def _abort(exc: Exception) -> None:
+    console.print(f"[bold red]Import failed, the catalog is unchanged:[/] {exc}")
+    raise typer.Exit(1)
+
+
+@app.command("import")
+def import_cmd(
+    path: Annotated[
+        Path,
+        typer.Argument(
+            help="A .json or .json.gz file: an array of Scryfall card objects (bulk file) or a list object."
+        ),
+    ],
+    price_date: Annotated[
+        str | None, typer.Option(help="Day the file's prices belong to (YYYY-MM-DD); default today (UTC).")
+    ] = None,
+) -> None:
+    """Import a local Scryfall card file. Idempotent; all-or-nothing."""
+    from mtg_tracker.catalog.importer import ImportAborted, import_cards
+
+    settings = _settings()
+    day = None
+    if price_date:
+        try:
+            day = date.fromisoformat(price_date)
+        except ValueError:
+            console.print(f"[red]--price-date must be YYYY-MM-DD, not {price_date!r}[/]")
+            raise typer.Exit(2) from None
+    if not path.is_file():
+        console.print(f"[red]No such file: {path}[/]")
+        raise typer.Exit(2)
+
+    async def run(db: Any) -> Any:
+        with _byte_progress() as progress:
+            task = progress.add_task("Importing cards", total=path.stat().st_size)
+            return await import_cards(db, path, price_day=day, progress=lambda n: progress.advance(task, n))
+
+    try:
+        summary = _with_db(settings, run)
+    except ImportAborted as exc:
+        _abort(exc)
+        return
+    _print_card_summary(summary)
+
+
+@app.command("import-sets")
+def import_sets_cmd(
+    path: Annotated[
+        Path, typer.Argument(help="A Scryfall /sets response or an array of set objects (.json/.json.gz).")
+    ],
+) -> None:
+    """Import Scryfall set objects; they replace the set rows derived from cards."""
+    from mtg_tracker.catalog.importer import ImportAborted, import_sets
+
+    settings = _settings()
+    if not path.is_file():
+        console.print(f"[red]No such file: {path}[/]")
+        raise typer.Exit(2)
+    try:
+        summary = _with_db(settings, lambda db: import_sets(db, path))
+    except ImportAborted as exc:
+        _abort(exc)
+        return
+    Console().print(
+        f"Sets: {summary.read:,} read, {summary.inserted:,} inserted, {summary.updated:,} updated, "
+        f"{summary.skipped:,} skipped in {summary.seconds:.1f} s"
+    )
+    for s in summary.skipped_examples[:10]:
+        Console().print(f"  record {s.record}: {s.reason}")
+
+
+@app.command("sync")
+def sync_cmd(
+    type_: Annotated[
+        str | None,
+        typer.Option(
+            "--type",
+            help="default_cards | oracle_cards | unique_artwork | all_cards (default: MTG_SCRYFALL__BULK_TYPE).",
+        ),
+    ] = None,
+    sets: Annotated[bool, typer.Option(help="Also sync /sets.")] = True,
+) -> None:
+    """Download Scryfall's bulk file when it changed since the last sync, and import it."""
+    from mtg_tracker.catalog.errors import UpstreamError, UpstreamUnavailable
+    from mtg_tracker.catalog.importer import ImportAborted
+    from mtg_tracker.catalog.scryfall import ScryfallClient
+    from mtg_tracker.catalog.sync import sync_bulk
+
+    settings = _settings()
+    if type_ and type_ not in ("default_cards", "oracle_cards", "unique_artwork", "all_cards"):
+        console.print(f"[red]Unknown bulk type {type_!r}[/]")
+        raise typer.Exit(2)
+    if settings.scryfall.offline:
+        console.print("[red]MTG_SCRYFALL__OFFLINE=true: sync needs Scryfall. Use `catalog import PATH` instead.[/]")
+        raise typer.Exit(2)
+
+    async def run(db: Any) -> Any:
+        with _byte_progress() as progress:
+            dl = progress.add_task("Downloading", total=None)
+            imp = progress.add_task("Importing", total=None, visible=False)
+
+            def on_total(size: Any) -> None:
+                progress.update(dl, total=size if isinstance(size, int) else None)
+
+            def on_import(n: int) -> None:
+                if not progress.tasks[imp].visible:
+                    path = Path(settings.scryfall.download_dir) / f"{type_ or settings.scryfall.bulk_type}.json"
+                    progress.update(imp, visible=True, total=path.stat().st_size if path.exists() else None)
+                progress.advance(imp, n)
+
+            async with ScryfallClient(settings.scryfall) as client:
+                return await sync_bulk(
+                    db,
+                    settings,
+                    client,
+                    bulk_type=type_,
+                    with_sets=sets,
+                    download_progress=lambda done: progress.update(dl, completed=done),
+                    import_progress=on_import,
+                    on_total=on_total,
+                )
+
+    try:
+        result = _with_db(settings, run)
+    except (UpstreamUnavailable, UpstreamError) as exc:
+        console.print(f"[red]Scryfall: {exc.message}[/]")
+        raise typer.Exit(1) from None
+    except ImportAborted as exc:
+        _abort(exc)
+        return
+    if result.sets is not None:
+        Console().print(f"Sets: {result.sets.inserted:,} inserted, {result.sets.updated:,} updated")
+    if not result.changed:
+        Console().print(
+            f"[green]{result.bulk_type} unchanged since {result.updated_at}: nothing downloaded or imported.[/]"
+        )
+        return
+    _print_card_summary(result.summary)
+
+
+@app.command("load-demo")
+def load_demo(
+    if_empty: Annotated[
+        bool, typer.Option("--if-empty", help="Only when the catalog has no cards (what `make run` does).")
+    ] = False,
+) -> None:
+    """Load the built-in demo catalog: real, well-known cards from Scryfall data, for a first look offline."""
+    from mtg_tracker.catalog import demo
+    from mtg_tracker.catalog.importer import import_cards, import_sets
+    from mtg_tracker.catalog.service import count_cards
+
+    settings = _settings()
+
+    async def run(db: Any) -> Any:
+        async with db.session(write=False) as session:
+            existing = await count_cards(session)
+        if if_empty and existing:
+            return existing, None
+        await import_sets(db, demo.SETS_PATH)
+        return existing, await import_cards(db, demo.CARDS_PATH)
+
+    existing, summary = _with_db(settings, run)
+    if summary is None:
+        console.print(f"Catalog already holds {existing:,} cards; demo not loaded.")
+        return
+    _print_card_summary(summary)
+    console.print(
+        "[green]Demo catalog loaded.[/] For the full catalog run `mtg-tracker catalog sync`, or download a bulk file "
+        "from Scryfall and run `mtg-tracker catalog import FILE`."
+    )
+
+
+@dev_app.command("generate-catalog")
+def generate_catalog(
+    cards: Annotated[int, typer.Option(min=1, max=5_000_000, help="How many printings.")] = 150_000,
+    out: Annotated[Path, typer.Option(help="Output .json or .json.gz file.")] = Path("var/synthetic-cards.json.gz"),
+    seed: Annotated[int, typer.Option(help="Random seed (same seed, same file).")] = 0,
+) -> None:
+    """Write a SYNTHETIC Scryfall-shaped catalog for benchmarks (every card is flagged synthetic)."""
+    from mtg_tracker.catalog.synthetic import write_catalog
+
+    out.parent.mkdir(parents=True, exist_ok=True)
+    with Progress(
+        TextColumn("[bold]Generating"),
+        BarColumn(),
+        MofNCompleteColumn(),
+        TaskProgressColumn(),
+        TimeElapsedColumn(),
+        console=console,
+    ) as progress:
+        task = progress.add_task("cards", total=cards)
+        written = write_catalog(out, cards, seed=seed, progress=lambda n: progress.update(task, completed=n))
+    console.print(
+        f"Wrote {written:,} synthetic printings to {out} ({out.stat().st_size / 1e6:.1f} MB). "
+        "Benchmarks only: not real cards."
+    )

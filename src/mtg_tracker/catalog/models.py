@@ -1,0 +1,174 @@
+"""Catalog tables: sets, printings (the full source object plus indexed columns), names, multiverse ids,
+and the record of imports (for conditional bulk sync and catalog freshness)."""
+
+from __future__ import annotations
+
+import uuid
+from datetime import date, datetime
+
+from sqlalchemy import (
+    Boolean,
+    Date,
+    Float,
+    ForeignKey,
+    Index,
+    Integer,
+    LargeBinary,
+    SmallInteger,
+    String,
+    Text,
+    Uuid,
+)
+from sqlalchemy.orm import Mapped, mapped_column
+
+from mtg_tracker.kit.db import Base, UTCDateTime
+
+
+class CardSet(Base):
+    __tablename__ = "catalog_set"
+
+    code: Mapped[str] = mapped_column(String(16), primary_key=True)
+    id: Mapped[uuid.UUID | None] = mapped_column(Uuid, nullable=True, unique=True)
+    name: Mapped[str] = mapped_column(String(200))
+    set_type: Mapped[str | None] = mapped_column(String(40), nullable=True)
+    released_at: Mapped[date | None] = mapped_column(Date, nullable=True)
+    block_code: Mapped[str | None] = mapped_column(String(16), nullable=True)
+    parent_set_code: Mapped[str | None] = mapped_column(String(16), nullable=True)
+    digital: Mapped[bool] = mapped_column(Boolean, default=False)
+    card_count: Mapped[int] = mapped_column(Integer, default=0)
+    # "sets" = full object from Scryfall's /sets; "cards" = known only from card objects' set_* fields.
+    source: Mapped[str] = mapped_column(String(10))
+    data: Mapped[bytes | None] = mapped_column(LargeBinary, nullable=True)
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime)
+
+
+class Card(Base):
+    """One printing. ``data`` is the source object without prices (JSON bytes), served verbatim."""
+
+    __tablename__ = "catalog_card"
+    __table_args__ = (
+        Index("ix_catalog_card_set_cn", "set_code", "collector_number", "lang"),
+        Index("ix_catalog_card_name_norm", "name_norm"),
+        Index("ix_catalog_card_oracle_id", "oracle_id"),
+        Index("ix_catalog_card_illustration_id", "illustration_id"),
+        Index("ix_catalog_card_mtgo_id", "mtgo_id"),
+        Index("ix_catalog_card_mtgo_foil_id", "mtgo_foil_id"),
+        Index("ix_catalog_card_arena_id", "arena_id"),
+        Index("ix_catalog_card_tcgplayer_id", "tcgplayer_id"),
+        Index("ix_catalog_card_tcgplayer_etched_id", "tcgplayer_etched_id"),
+        Index("ix_catalog_card_cardmarket_id", "cardmarket_id"),
+    )
+
+    id: Mapped[uuid.UUID] = mapped_column(Uuid, primary_key=True)
+    oracle_id: Mapped[uuid.UUID | None] = mapped_column(Uuid, nullable=True)
+    name: Mapped[str] = mapped_column(String(300))
+    name_norm: Mapped[str] = mapped_column(String(300))
+    lang: Mapped[str] = mapped_column(String(8))
+    released_at: Mapped[date | None] = mapped_column(Date, nullable=True)
+    layout: Mapped[str] = mapped_column(String(30))
+    set_code: Mapped[str] = mapped_column(String(16))
+    set_id: Mapped[uuid.UUID | None] = mapped_column(Uuid, nullable=True)
+    collector_number: Mapped[str] = mapped_column(String(20))
+    cn_sort: Mapped[int | None] = mapped_column(Integer, nullable=True)
+    rarity: Mapped[str] = mapped_column(String(12))
+    rarity_rank: Mapped[int] = mapped_column(SmallInteger)
+    mana_cost: Mapped[str | None] = mapped_column(String(200), nullable=True)
+    cmc: Mapped[float | None] = mapped_column(Float, nullable=True)
+    type_line: Mapped[str | None] = mapped_column(String(300), nullable=True)
+    oracle_text: Mapped[str | None] = mapped_column(Text, nullable=True)
+    flavor_text: Mapped[str | None] = mapped_column(Text, nullable=True)
+    power: Mapped[str | None] = mapped_column(String(10), nullable=True)
+    toughness: Mapped[str | None] = mapped_column(String(10), nullable=True)
+    loyalty: Mapped[str | None] = mapped_column(String(10), nullable=True)
+    defense: Mapped[str | None] = mapped_column(String(10), nullable=True)
+    power_num: Mapped[float | None] = mapped_column(Float, nullable=True)
+    toughness_num: Mapped[float | None] = mapped_column(Float, nullable=True)
+    loyalty_num: Mapped[float | None] = mapped_column(Float, nullable=True)
+    defense_num: Mapped[float | None] = mapped_column(Float, nullable=True)
+    colors: Mapped[int] = mapped_column(SmallInteger)  # bit set W=1 U=2 B=4 R=8 G=16
+    color_identity: Mapped[int] = mapped_column(SmallInteger)
+    color_indicator: Mapped[int | None] = mapped_column(SmallInteger, nullable=True)
+    produced_mana: Mapped[int | None] = mapped_column(SmallInteger, nullable=True)
+    keywords: Mapped[str | None] = mapped_column(Text, nullable=True)  # JSON list
+    legalities: Mapped[str | None] = mapped_column(Text, nullable=True)  # JSON object
+    games: Mapped[int] = mapped_column(SmallInteger)  # bit set paper=1 mtgo=2 arena=4
+    finishes: Mapped[int] = mapped_column(SmallInteger)  # bit set nonfoil=1 foil=2 etched=4 glossy=8
+    frame: Mapped[str | None] = mapped_column(String(20), nullable=True)
+    frame_effects: Mapped[str | None] = mapped_column(String(200), nullable=True)
+    border_color: Mapped[str | None] = mapped_column(String(20), nullable=True)
+    security_stamp: Mapped[str | None] = mapped_column(String(20), nullable=True)
+    watermark: Mapped[str | None] = mapped_column(String(60), nullable=True)
+    artist: Mapped[str | None] = mapped_column(String(300), nullable=True)
+    illustration_id: Mapped[uuid.UUID | None] = mapped_column(Uuid, nullable=True)
+    reserved: Mapped[bool] = mapped_column(Boolean)
+    digital: Mapped[bool] = mapped_column(Boolean)
+    promo: Mapped[bool] = mapped_column(Boolean)
+    reprint: Mapped[bool] = mapped_column(Boolean)
+    oversized: Mapped[bool] = mapped_column(Boolean)
+    full_art: Mapped[bool] = mapped_column(Boolean)
+    textless: Mapped[bool] = mapped_column(Boolean)
+    booster: Mapped[bool] = mapped_column(Boolean)
+    variation: Mapped[bool] = mapped_column(Boolean)
+    is_extra: Mapped[bool] = mapped_column(Boolean)
+    mtgo_id: Mapped[int | None] = mapped_column(Integer, nullable=True)
+    mtgo_foil_id: Mapped[int | None] = mapped_column(Integer, nullable=True)
+    arena_id: Mapped[int | None] = mapped_column(Integer, nullable=True)
+    tcgplayer_id: Mapped[int | None] = mapped_column(Integer, nullable=True)
+    tcgplayer_etched_id: Mapped[int | None] = mapped_column(Integer, nullable=True)
+    cardmarket_id: Mapped[int | None] = mapped_column(Integer, nullable=True)
+    edhrec_rank: Mapped[int | None] = mapped_column(Integer, nullable=True)
+    penny_rank: Mapped[int | None] = mapped_column(Integer, nullable=True)
+    # Current prices in cents (history lives in price_point); style/keys say how the source spelled them.
+    usd: Mapped[int | None] = mapped_column(Integer, nullable=True)
+    usd_foil: Mapped[int | None] = mapped_column(Integer, nullable=True)
+    usd_etched: Mapped[int | None] = mapped_column(Integer, nullable=True)
+    eur: Mapped[int | None] = mapped_column(Integer, nullable=True)
+    eur_foil: Mapped[int | None] = mapped_column(Integer, nullable=True)
+    tix: Mapped[int | None] = mapped_column(Integer, nullable=True)
+    price_style: Mapped[int] = mapped_column(SmallInteger)
+    price_keys: Mapped[int] = mapped_column(SmallInteger)
+    data: Mapped[bytes] = mapped_column(LargeBinary)
+    content_hash: Mapped[str] = mapped_column(String(32))
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime)
+
+
+class CardName(Base):
+    """Every name a printing answers to (full name and each face), normalised, for named look-ups."""
+
+    __tablename__ = "catalog_card_name"
+    __table_args__ = (Index("ix_catalog_card_name_name_norm", "name_norm"),)
+
+    card_id: Mapped[uuid.UUID] = mapped_column(
+        Uuid, ForeignKey("catalog_card.id", ondelete="CASCADE"), primary_key=True
+    )
+    name_norm: Mapped[str] = mapped_column(String(300), primary_key=True)
+
+
+class CardMultiverse(Base):
+    __tablename__ = "catalog_card_multiverse"
+    __table_args__ = (Index("ix_catalog_card_multiverse_card_id", "card_id"),)
+
+    multiverse_id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    card_id: Mapped[uuid.UUID] = mapped_column(
+        Uuid, ForeignKey("catalog_card.id", ondelete="CASCADE"), primary_key=True
+    )
+
+
+class CatalogImport(Base):
+    """One import attempt: what, from where, how it ended. Bulk sync compares against the last success."""
+
+    __tablename__ = "catalog_import"
+    __table_args__ = (Index("ix_catalog_import_kind_started_at", "kind", "started_at"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    kind: Mapped[str] = mapped_column(String(20))  # cards | sets | bulk
+    source: Mapped[str] = mapped_column(String(500))
+    status: Mapped[str] = mapped_column(String(20))  # running | succeeded | failed | unchanged
+    started_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    finished_at: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)
+    bulk_type: Mapped[str | None] = mapped_column(String(40), nullable=True)
+    bulk_updated_at: Mapped[str | None] = mapped_column(String(40), nullable=True)
+    etag: Mapped[str | None] = mapped_column(String(200), nullable=True)
+    last_modified: Mapped[str | None] = mapped_column(String(100), nullable=True)
+    summary: Mapped[str | None] = mapped_column(Text, nullable=True)  # JSON counts
+    error: Mapped[str | None] = mapped_column(Text, nullable=True)

@@ -1,0 +1,374 @@
+"""Catalog reads (Scryfall-shaped JSON bytes) and the few writes outside bulk import.
+
+Card bodies are assembled from the stored source bytes plus today's prices without re-parsing, and
+cached per card id; a cache hit needs no database session at all.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import secrets
+import uuid
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import UTC, date, datetime
+from typing import Any
+
+import orjson
+from sqlalchemy import Select, func, select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from mtg_tracker.catalog import catalogs
+from mtg_tracker.catalog.errors import AmbiguousCardName, CardNotFound, SetNotFound
+from mtg_tracker.catalog.importer import CATALOG_CACHE_NAMESPACE, upsert_card_objects
+from mtg_tracker.catalog.models import Card, CardMultiverse, CardName, CardSet, CatalogImport
+from mtg_tracker.catalog.names import NameIndex
+from mtg_tracker.catalog.normalize import card_json, normalize_name, render_prices
+from mtg_tracker.catalog.scryfall import ScryfallClient
+from mtg_tracker.kit.cache import Cache
+from mtg_tracker.kit.db import Database
+
+_BODY_COLUMNS = (
+    Card.data,
+    Card.price_style,
+    Card.price_keys,
+    Card.usd,
+    Card.usd_foil,
+    Card.usd_etched,
+    Card.eur,
+    Card.eur_foil,
+    Card.tix,
+)
+BodySelect = Select[*tuple[Any, ...]]
+_PRICE_NAMES = ("usd", "usd_foil", "usd_etched", "eur", "eur_foil", "tix")
+
+# Which printing answers for a name: English, a real card over an extra, paper over digital, non-promo,
+# newest first. This is what a player means by "the card called X".
+_PREFERRED = (
+    (Card.lang != "en").asc(),
+    Card.is_extra.asc(),
+    Card.digital.asc(),
+    Card.promo.asc(),
+    Card.released_at.desc(),
+    Card.cn_sort.asc(),
+    Card.id.asc(),
+)
+
+
+@dataclass(frozen=True)
+class Payload:
+    """A JSON body ready to send, with its entity tag."""
+
+    body: bytes
+    etag: str
+
+    def pack(self) -> bytes:
+        return self.etag.encode() + b"\n" + self.body
+
+    @classmethod
+    def unpack(cls, raw: bytes) -> Payload:
+        etag, body = raw.split(b"\n", 1)
+        return cls(body=body, etag=etag.decode())
+
+    @classmethod
+    def of(cls, body: bytes) -> Payload:
+        return cls(body=body, etag='"' + hashlib.blake2b(body, digest_size=10).hexdigest() + '"')
+
+
+def _body(row: Sequence[Any]) -> bytes:
+    data, style, keys, *cents = row
+    return card_json(data, render_prices(style, keys, dict(zip(_PRICE_NAMES, cents, strict=True))))
+
+
+async def _first_body(session: AsyncSession, stmt: BodySelect) -> bytes | None:
+    row = (await session.execute(stmt.limit(1))).first()
+    return _body(row) if row else None
+
+
+def _select_bodies() -> BodySelect:
+    return select(*_BODY_COLUMNS)
+
+
+# -- single cards --------------------------------------------------------------------------------------
+
+
+async def card_by_id(
+    db: Database, cache: Cache, card_id: uuid.UUID, *, upstream: ScryfallClient | None = None
+) -> Payload:
+    """A card by Scryfall id; a local miss is fetched from Scryfall and stored when upstream is allowed."""
+    key = f"card:{card_id}"
+    cached = await cache.get(CATALOG_CACHE_NAMESPACE, key)
+    if cached is not None:
+        return Payload.unpack(cached)
+    async with db.session(write=False) as session:
+        body = await _first_body(session, _select_bodies().where(Card.id == card_id))
+    if body is None:
+        if upstream is None:
+            raise CardNotFound(f"No card found with id {card_id}.")
+        obj = await upstream.card(str(card_id))
+        if obj is None:
+            raise CardNotFound(f"No card found with id {card_id}.")
+        async with db.session_scope() as session:
+            await upsert_card_objects(session, [obj], day=datetime.now(UTC).date())
+            body = await _first_body(session, _select_bodies().where(Card.id == card_id))
+        if body is None:
+            raise CardNotFound(f"Scryfall's card {card_id} could not be stored.")
+    payload = Payload.of(body)
+    await cache.set(CATALOG_CACHE_NAMESPACE, key, payload.pack())
+    return payload
+
+
+async def card_by_set_number(session: AsyncSession, set_code: str, number: str, lang: str | None) -> Payload:
+    stmt = _select_bodies().where(Card.set_code == set_code.lower(), Card.collector_number == number)
+    if lang:
+        stmt = stmt.where(Card.lang == lang.lower())
+    body = await _first_body(session, stmt.order_by((Card.lang != "en").asc(), Card.id))
+    if body is None:
+        suffix = f" in language {lang}" if lang else ""
+        raise CardNotFound(f"No card found in set {set_code} with collector number {number}{suffix}.")
+    return Payload.of(body)
+
+
+_ID_COLUMNS = {
+    "mtgo": (Card.mtgo_id, Card.mtgo_foil_id),
+    "arena": (Card.arena_id,),
+    "tcgplayer": (Card.tcgplayer_id, Card.tcgplayer_etched_id),
+    "cardmarket": (Card.cardmarket_id,),
+}
+
+
+async def card_by_external_id(session: AsyncSession, kind: str, value: int) -> Payload:
+    if kind == "multiverse":
+        stmt = (
+            _select_bodies()
+            .join(CardMultiverse, CardMultiverse.card_id == Card.id)
+            .where(CardMultiverse.multiverse_id == value)
+        )
+    else:
+        cols = _ID_COLUMNS[kind]
+        cond = cols[0] == value
+        for col in cols[1:]:
+            cond = cond | (col == value)
+        stmt = _select_bodies().where(cond)
+    body = await _first_body(session, stmt.order_by(*_PREFERRED))
+    if body is None:
+        raise CardNotFound(f"No card found with {kind} id {value}.")
+    return Payload.of(body)
+
+
+# -- names ---------------------------------------------------------------------------------------------
+
+
+class NameIndexHolder:
+    """One name index per process, rebuilt lazily after an import bumps the catalog generation."""
+
+    def __init__(self) -> None:
+        self._index: NameIndex | None = None
+        self._generation: int | None = None
+
+    async def get(self, db: Database, cache: Cache) -> NameIndex:
+        generation = cache.generations.get(CATALOG_CACHE_NAMESPACE, 0)
+        if self._index is None or generation != self._generation:
+            async with db.session(write=False) as session:
+                rows = await session.execute(
+                    select(CardName.name_norm, Card.name, Card.is_extra)
+                    .join(Card, Card.id == CardName.card_id)
+                    .distinct()
+                )
+                self._index = NameIndex((r[0], r[1], bool(r[2])) for r in rows)
+            self._generation = generation
+        return self._index
+
+
+async def card_named(
+    session: AsyncSession, index: NameIndex, *, exact: str | None, fuzzy: str | None, set_code: str | None
+) -> Payload:
+    if exact is not None:
+        full = index.exact(exact)
+        query = exact
+    else:
+        assert fuzzy is not None
+        result = index.fuzzy(fuzzy)
+        query = fuzzy
+        if result.ambiguous:
+            raise AmbiguousCardName(
+                f"Too many cards match ambiguous name “{fuzzy}”. Add more words to refine your search. "
+                f"Candidates include: {', '.join(result.candidates)}."
+            )
+        full = result.name
+    if full is None:
+        raise CardNotFound(f"No cards found matching “{query}”.")
+    stmt = _select_bodies().where(Card.name_norm == normalize_name(full))
+    if set_code:
+        stmt = stmt.where(Card.set_code == set_code.lower())
+    body = await _first_body(session, stmt.order_by(*_PREFERRED))
+    if body is None:
+        where = f" in set {set_code}" if set_code else ""
+        raise CardNotFound(f"No cards found matching “{query}”{where}.")
+    return Payload.of(body)
+
+
+async def random_card(session: AsyncSession) -> Payload:
+    """A uniformly random non-extra paper card: ids are random UUIDs, so the next id after a random
+    point is a fair pick without counting or OFFSET scans."""
+    pivot = uuid.UUID(bytes=secrets.token_bytes(16))
+    base = _select_bodies().where(Card.is_extra.is_(False), Card.digital.is_(False))
+    body = await _first_body(session, base.where(Card.id >= pivot).order_by(Card.id))
+    if body is None:
+        body = await _first_body(session, base.order_by(Card.id))
+    if body is None:
+        raise CardNotFound("The catalog is empty: import cards first.")
+    return Payload.of(body)
+
+
+# -- collection ----------------------------------------------------------------------------------------
+
+
+def _identifier_key(ident: dict[str, Any]) -> str:
+    return orjson.dumps(ident, option=orjson.OPT_SORT_KEYS).decode()
+
+
+async def collection(session: AsyncSession, identifiers: list[dict[str, Any]]) -> bytes:
+    """Scryfall's /cards/collection: one card per identifier in order, misses listed in ``not_found``."""
+    bodies: list[bytes] = []
+    not_found: list[dict[str, Any]] = []
+    for ident in identifiers:
+        stmt = _collection_stmt(ident)
+        body = await _first_body(session, stmt) if stmt is not None else None
+        if body is None:
+            not_found.append(ident)
+        else:
+            bodies.append(body)
+    return b'{"object":"list","not_found":' + orjson.dumps(not_found) + b',"data":[' + b",".join(bodies) + b"]}"
+
+
+def _collection_stmt(ident: dict[str, Any]) -> BodySelect | None:
+    base = _select_bodies()
+    if "id" in ident:
+        return base.where(Card.id == uuid.UUID(ident["id"]))
+    if "mtgo_id" in ident:
+        return base.where((Card.mtgo_id == ident["mtgo_id"]) | (Card.mtgo_foil_id == ident["mtgo_id"])).order_by(
+            *_PREFERRED
+        )
+    if "multiverse_id" in ident:
+        return (
+            base.join(CardMultiverse, CardMultiverse.card_id == Card.id)
+            .where(CardMultiverse.multiverse_id == ident["multiverse_id"])
+            .order_by(*_PREFERRED)
+        )
+    if "oracle_id" in ident:
+        return base.where(Card.oracle_id == uuid.UUID(ident["oracle_id"])).order_by(*_PREFERRED)
+    if "illustration_id" in ident:
+        return base.where(Card.illustration_id == uuid.UUID(ident["illustration_id"])).order_by(*_PREFERRED)
+    if "collector_number" in ident and "set" in ident:
+        return base.where(
+            Card.set_code == ident["set"].lower(), Card.collector_number == ident["collector_number"]
+        ).order_by((Card.lang != "en").asc())
+    if "name" in ident:
+        stmt = base.join(CardName, CardName.card_id == Card.id).where(
+            CardName.name_norm == normalize_name(ident["name"])
+        )
+        if "set" in ident:
+            stmt = stmt.where(Card.set_code == ident["set"].lower())
+        return stmt.order_by(*_PREFERRED)
+    return None
+
+
+# -- sets ----------------------------------------------------------------------------------------------
+
+
+def _set_body(s: CardSet) -> bytes:
+    if s.data is not None:
+        return s.data
+    # Known only from card objects: say exactly what those said, nothing invented.
+    obj: dict[str, Any] = {"object": "set", "id": str(s.id) if s.id else None, "code": s.code, "name": s.name}
+    if s.set_type:
+        obj["set_type"] = s.set_type
+    if s.released_at:
+        obj["released_at"] = s.released_at.isoformat()
+    obj["card_count"] = s.card_count
+    obj["digital"] = s.digital
+    return orjson.dumps(obj)
+
+
+async def list_sets(session: AsyncSession) -> Payload:
+    rows = (
+        await session.execute(select(CardSet).order_by(CardSet.released_at.desc().nulls_last(), CardSet.code))
+    ).scalars()
+    body = b'{"object":"list","has_more":false,"data":[' + b",".join(_set_body(s) for s in rows) + b"]}"
+    return Payload.of(body)
+
+
+async def get_set(session: AsyncSession, code_or_id: str) -> Payload:
+    stmt = select(CardSet)
+    try:
+        set_id = uuid.UUID(code_or_id)
+        stmt = stmt.where(CardSet.id == set_id)
+    except ValueError:
+        stmt = stmt.where(CardSet.code == code_or_id.lower())
+    found = (await session.execute(stmt)).scalar_one_or_none()
+    if found is None:
+        raise SetNotFound(f"No set found with code or id “{code_or_id}”.")
+    return Payload.of(_set_body(found))
+
+
+# -- catalogs ------------------------------------------------------------------------------------------
+
+
+async def catalog(session: AsyncSession, name: str) -> list[str]:
+    if name not in catalogs.CATALOGS:
+        raise CardNotFound(f"No catalog named “{name}”. Available: {', '.join(sorted(catalogs.CATALOGS))}.")
+    column_of = {
+        "card-names": Card.name,
+        "artist-names": Card.artist,
+        "word-bank": Card.name,
+        "powers": Card.power,
+        "toughnesses": Card.toughness,
+        "loyalties": Card.loyalty,
+        "watermarks": Card.watermark,
+    }
+    column = column_of.get(name, Card.type_line)
+    stmt = select(column).where(column.is_not(None)).distinct()
+    if name in ("card-names", "word-bank"):
+        stmt = stmt.where(Card.is_extra.is_(False))
+    values = [str(r[0]) for r in await session.execute(stmt)]
+    return catalogs.build(name, values)
+
+
+# -- freshness (for /health/detailed) --------------------------------------------------------------------
+
+
+async def health_detail(db: Database) -> dict[str, Any]:
+    async with db.session(write=False) as session:
+        cards = await session.scalar(select(func.count()).select_from(Card))
+        sets = await session.scalar(select(func.count()).select_from(CardSet))
+        last = (
+            await session.execute(
+                select(CatalogImport)
+                .where(CatalogImport.status == "succeeded", CatalogImport.kind.in_(("cards", "bulk")))
+                .order_by(CatalogImport.id.desc())
+                .limit(1)
+            )
+        ).scalar_one_or_none()
+    age_hours = None
+    if last is not None and last.finished_at is not None:
+        age_hours = round((datetime.now(UTC) - last.finished_at).total_seconds() / 3600, 1)
+    return {
+        "cards": cards or 0,
+        "sets": sets or 0,
+        "last_import": None
+        if last is None
+        else {
+            "source": last.source,
+            "finished_at": last.finished_at.isoformat() if last.finished_at else None,
+            "age_hours": age_hours,
+        },
+    }
+
+
+async def count_cards(session: AsyncSession) -> int:
+    return int(await session.scalar(select(func.count()).select_from(Card)) or 0)
+
+
+def today() -> date:
+    return datetime.now(UTC).date()

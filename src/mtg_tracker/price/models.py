@@ -1,0 +1,26 @@
+"""Daily price history: one compact row per printing per day, prices in integer cents."""
+
+from __future__ import annotations
+
+import uuid
+from datetime import date
+
+from sqlalchemy import Date, ForeignKey, Integer, Uuid
+from sqlalchemy.orm import Mapped, mapped_column
+
+from mtg_tracker.kit.db import Base
+
+
+class PricePoint(Base):
+    __tablename__ = "price_point"
+
+    card_id: Mapped[uuid.UUID] = mapped_column(
+        Uuid, ForeignKey("catalog_card.id", ondelete="CASCADE"), primary_key=True
+    )
+    day: Mapped[date] = mapped_column(Date, primary_key=True)
+    usd: Mapped[int | None] = mapped_column(Integer, nullable=True)
+    usd_foil: Mapped[int | None] = mapped_column(Integer, nullable=True)
+    usd_etched: Mapped[int | None] = mapped_column(Integer, nullable=True)
+    eur: Mapped[int | None] = mapped_column(Integer, nullable=True)
+    eur_foil: Mapped[int | None] = mapped_column(Integer, nullable=True)
+    tix: Mapped[int | None] = mapped_column(Integer, nullable=True)

@@ -1,0 +1,163 @@
+"""Catalog import on SQLite and PostgreSQL: idempotent, all-or-nothing, every schema, bad records reported."""
+
+from __future__ import annotations
+
+import asyncio
+import copy
+import gzip
+import random
+import uuid
+from pathlib import Path
+
+import orjson
+import pytest
+from sqlalchemy import func, select
+
+from cardfiles import page_2023, sample_2025, write_json
+from mtg_tracker.catalog.importer import ImportAborted, import_cards, import_sets, iter_json_records
+from mtg_tracker.catalog.models import Card, CardSet, CatalogImport
+from mtg_tracker.catalog.normalize import price_to_cents
+from mtg_tracker.kit.db import Database
+from mtg_tracker.price.models import PricePoint
+from support import shared_data
+
+
+async def _count(db: Database, model: type) -> int:
+    async with db.session(write=False) as s:
+        return int(await s.scalar(select(func.count()).select_from(model)) or 0)
+
+
+async def test_import_then_reimport_is_unchanged(db: Database, tmp_path: Path) -> None:
+    cards = page_2023()
+    path = write_json(tmp_path / "page.json.gz", {"object": "list", "data": cards}, gz=True)
+    first = await import_cards(db, path)
+    assert (first.read, first.inserted, first.updated, first.skipped) == (175, 175, 0, 0)
+    assert first.prices_recorded == sum(1 for c in cards if any(c["prices"].values()))
+    again = await import_cards(db, path)
+    assert (again.inserted, again.updated, again.unchanged) == (0, 0, 175)
+    assert await _count(db, Card) == 175
+    assert await _count(db, PricePoint) == first.prices_recorded  # same day: replaced, not added
+
+
+async def test_price_change_and_card_change(db: Database, tmp_path: Path) -> None:
+    cards = sample_2025()
+    await import_cards(db, write_json(tmp_path / "a.json", cards))
+    changed = copy.deepcopy(cards)
+    bolt = next(c for c in changed if c["name"] == "Lightning Bolt")
+    bolt["prices"]["usd"] = "123.45"
+    ring = next(c for c in changed if c["name"] == "Sol Ring")
+    ring["flavor_text"] = "Changed upstream."
+    summary = await import_cards(db, write_json(tmp_path / "b.json", changed))
+    assert (summary.inserted, summary.updated, summary.unchanged) == (0, 1, len(cards) - 1)
+    async with db.session(write=False) as s:
+        usd = await s.scalar(select(Card.usd).where(Card.id == uuid.UUID(bolt["id"])))
+        point = await s.scalar(select(PricePoint.usd).where(PricePoint.card_id == uuid.UUID(bolt["id"])))
+        data = await s.scalar(select(Card.data).where(Card.id == uuid.UUID(ring["id"])))
+    assert usd == point == 12345
+    assert orjson.loads(data)["flavor_text"] == "Changed upstream."
+
+
+async def test_bad_records_are_skipped_with_positions(db: Database, tmp_path: Path) -> None:
+    cards = sample_2025()
+    broken = copy.deepcopy(cards)
+    del broken[2]["id"]
+    broken[5]["cmc"] = "lots"
+    broken.append(copy.deepcopy(cards[0]))  # duplicate id
+    summary = await import_cards(db, write_json(tmp_path / "bad.json", broken))
+    assert summary.read == len(broken)
+    assert summary.inserted == len(cards) - 2
+    assert summary.skipped == 3
+    reasons = {s.record: s.reason for s in summary.skipped_examples}
+    assert reasons[2] == "no id"
+    assert "cmc" in reasons[5]
+    assert "duplicate id" in reasons[len(broken) - 1]
+    assert summary.read == summary.inserted + summary.updated + summary.unchanged + summary.skipped
+
+
+@pytest.mark.parametrize("damage", ["truncated_gzip", "truncated_json", "not_json", "empty", "garbage_gzip"])
+async def test_broken_file_leaves_catalog_untouched(db: Database, tmp_path: Path, damage: str) -> None:
+    await import_cards(db, write_json(tmp_path / "ok.json", sample_2025()))
+    before = await _count(db, Card)
+    raw = orjson.dumps(page_2023())
+    path = tmp_path / "broken.json"
+    if damage == "truncated_gzip":
+        packed = gzip.compress(raw)
+        path = tmp_path / "broken.json.gz"
+        path.write_bytes(packed[: len(packed) // 2])
+    elif damage == "truncated_json":
+        path.write_bytes(raw[: len(raw) * 2 // 3])
+    elif damage == "not_json":
+        path.write_bytes(b"id,name\n1,Sol Ring\n")
+    elif damage == "empty":
+        path.write_bytes(b"")
+    else:
+        path.write_bytes(b"\x1f\x8b" + bytes(range(200)))
+    with pytest.raises(ImportAborted) as info:
+        await import_cards(db, path)
+    assert info.value.record is not None
+    if damage.startswith("truncated"):
+        assert info.value.record > 0 and info.value.byte_offset
+    assert await _count(db, Card) == before
+    async with db.session(write=False) as s:
+        last = (await s.execute(select(CatalogImport).order_by(CatalogImport.id.desc()).limit(1))).scalar_one()
+    assert last.status == "failed" and last.error
+
+
+async def test_readers_see_old_or_new_catalog_never_half(db: Database, tmp_path: Path) -> None:
+    await import_cards(db, write_json(tmp_path / "old.json", sample_2025()))
+    old = await _count(db, Card)
+    new_cards = page_2023()
+    task = asyncio.create_task(import_cards(db, write_json(tmp_path / "new.json", new_cards), batch_size=5))
+    seen = set()
+    while not task.done():
+        seen.add(await _count(db, Card))
+        await asyncio.sleep(0)
+    await task
+    seen.add(await _count(db, Card))
+    assert seen <= {old, old + len(new_cards)}
+    assert old + len(new_cards) in seen
+
+
+async def test_sets_file_then_cards_keep_full_set_objects(db: Database, tmp_path: Path) -> None:
+    summary = await import_sets(db, shared_data("cards", "scryfall-sets-2021.json.gz"))
+    assert summary.inserted == 666 and summary.skipped == 0
+    await import_cards(db, write_json(tmp_path / "c.json", sample_2025()))
+    async with db.session(write=False) as s:
+        lea = (await s.execute(select(CardSet).where(CardSet.code == "lea"))).scalar_one()
+    assert lea.source == "sets" and lea.data is not None
+    assert orjson.loads(lea.data)["name"] == "Limited Edition Alpha"
+    again = await import_sets(db, shared_data("cards", "scryfall-sets-2021.json.gz"))
+    assert (again.inserted, again.updated) == (0, 666)
+
+
+def test_iter_records_accepts_list_objects_and_arrays(tmp_path: Path) -> None:
+    cards = sample_2025()
+    as_list = list(iter_json_records(write_json(tmp_path / "l.json", {"object": "list", "data": cards})))
+    as_array = list(iter_json_records(write_json(tmp_path / "a.json.gz", cards, gz=True)))
+    assert [i for i, _ in as_list] == list(range(len(cards)))
+    assert [o["id"] for _, o in as_list] == [o["id"] for _, o in as_array]
+
+
+@pytest.mark.realdata
+@pytest.mark.slow
+async def test_real_2019_catalog(db: Database) -> None:
+    """Acceptance: 45,851 printings and 435 sets; re-import unchanged; every stored object is its source."""
+    path = shared_data("cards", "scryfall-default-cards-2019.json.gz")
+    first = await import_cards(db, path)
+    assert (first.read, first.inserted, first.skipped) == (45_851, 45_851, 0)
+    assert await _count(db, CardSet) == 435
+    again = await import_cards(db, path)
+    assert (again.unchanged, again.inserted, again.updated) == (45_851, 0, 0)
+    async with db.session(write=False) as s:
+        stored = {row[0]: row[1:] for row in await s.execute(select(Card.id, Card.data, Card.usd, Card.price_style))}
+    sample = []
+    for index, obj in iter_json_records(path):
+        data, usd, style = stored[uuid.UUID(obj["id"])]
+        source = {k: v for k, v in obj.items() if k != "prices"}
+        assert orjson.loads(data) == orjson.loads(orjson.dumps(source)), obj["id"]
+        if "prices" in obj:
+            assert usd == price_to_cents(obj["prices"].get("usd")) and style == 1
+        if index % 229 == 0:
+            sample.append(obj["id"])
+    assert len(stored) == 45_851
+    random.shuffle(sample)
