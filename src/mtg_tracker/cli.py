@@ -33,6 +33,7 @@ app.add_typer(jobs_app, name="jobs")
 app.add_typer(catalog_cli.app, name="catalog")
 app.add_typer(catalog_cli.dev_app, name="dev")
 
+
 def _setup_logging(settings: Settings) -> None:
     from mtg_tracker.kit.logging import configure_logging
 
