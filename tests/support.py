@@ -44,3 +44,19 @@ async def wait_for(predicate: Any, timeout: float = 5.0, interval: float = 0.05)
         if asyncio.get_running_loop().time() > deadline:
             raise AssertionError("condition not reached in time")
         await asyncio.sleep(interval)
+
+
+class FakeTime:
+    """A monotonic clock that only moves when something sleeps (or a test advances it)."""
+
+    def __init__(self, start: float = 1000.0) -> None:
+        self.now = start
+        self.sleeps: list[float] = []
+
+    def __call__(self) -> float:
+        return self.now
+
+    async def sleep(self, seconds: float) -> None:
+        self.sleeps.append(seconds)
+        self.now += seconds
+        await asyncio.sleep(0)  # still a suspension point, like the real thing

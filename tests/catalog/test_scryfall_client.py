@@ -23,6 +23,7 @@ from mtg_tracker.catalog.errors import AmbiguousCardName, UpstreamError, Upstrea
 from mtg_tracker.catalog.scryfall import ACCEPT, ScryfallClient
 from mtg_tracker.config import ScryfallSettings
 from mtg_tracker.kit.resilience import Backoff, BreakerState
+from support import FakeTime
 
 pytestmark = pytest.mark.asyncio
 
@@ -30,22 +31,6 @@ NOW = datetime(2026, 1, 1, 12, 0, 0, tzinfo=UTC)
 BULK_URL = "https://data.scryfall.io/default-cards/default-cards-20260101100000.json"
 
 Handler = Callable[[httpx.Request], httpx.Response | Awaitable[httpx.Response]]
-
-
-class FakeTime:
-    """A monotonic clock that only moves when something sleeps (or a test advances it)."""
-
-    def __init__(self, start: float = 1000.0) -> None:
-        self.now = start
-        self.sleeps: list[float] = []
-
-    def __call__(self) -> float:
-        return self.now
-
-    async def sleep(self, seconds: float) -> None:
-        self.sleeps.append(seconds)
-        self.now += seconds
-        await asyncio.sleep(0)
 
 
 class FakeScryfall:

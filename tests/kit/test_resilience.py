@@ -18,23 +18,7 @@ from mtg_tracker.kit.resilience import (
     TokenBucket,
     parse_retry_after,
 )
-
-
-class FakeTime:
-    """A monotonic clock that only moves when something sleeps (or a test advances it)."""
-
-    def __init__(self, start: float = 1000.0) -> None:
-        self.now = start
-        self.sleeps: list[float] = []
-
-    def __call__(self) -> float:
-        return self.now
-
-    async def sleep(self, seconds: float) -> None:
-        self.sleeps.append(seconds)
-        self.now += seconds
-        await asyncio.sleep(0)  # still a suspension point, like the real thing
-
+from support import FakeTime
 
 NOW = datetime(2026, 1, 1, 12, 0, 0, tzinfo=UTC)
 
