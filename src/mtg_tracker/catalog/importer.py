@@ -36,6 +36,7 @@ from mtg_tracker.kit.cache import bump_generation
 from mtg_tracker.kit.db import Database, dialect_insert, utcnow
 from mtg_tracker.kit.logging import get_logger
 from mtg_tracker.price import service as price_service
+from mtg_tracker.price.models import PRICE_TYPES as _PRICE_COLS
 
 log = get_logger("mtg_tracker.catalog.import")
 
@@ -70,20 +71,32 @@ class Skipped:
 
 
 @dataclass
-class ImportSummary:
+class Tally:
+    """What every import reports: rows read, what became of them, and why rows were skipped."""
+
     source: str
     read: int = 0
     inserted: int = 0
     updated: int = 0
-    unchanged: int = 0
     skipped: int = 0
     skipped_examples: list[Skipped] = field(default_factory=list)
     skip_reasons: Counter[str] = field(default_factory=Counter)
+    seconds: float = 0.0
+
+    def skip(self, record: int, card_id: str | None, reason: str) -> None:
+        self.skipped += 1
+        self.skip_reasons[reason.split(" (")[0].split(" '")[0]] += 1  # group "duplicate id (first …)"
+        if len(self.skipped_examples) < MAX_REPORTED_SKIPS:
+            self.skipped_examples.append(Skipped(record=record, card_id=card_id, reason=reason))
+
+
+@dataclass
+class ImportSummary(Tally):
+    unchanged: int = 0
     sets_inserted: int = 0
     sets_updated: int = 0
     prices_recorded: int = 0
     price_day: date | None = None
-    seconds: float = 0.0
 
     def as_dict(self) -> dict[str, Any]:
         return {
@@ -219,7 +232,6 @@ async def _lock(session: AsyncSession) -> None:
 
 
 PriceSig = tuple[int | None, ...]
-_PRICE_COLS = ("usd", "usd_foil", "usd_etched", "eur", "eur_foil", "tix")
 
 
 def _price_sig(row: dict[str, Any]) -> PriceSig:
@@ -407,11 +419,11 @@ async def _write_batch(
     for index, item, raw_id in batch:
         summary.read += 1
         if isinstance(item, BadRecord):
-            _skip(summary, index, raw_id, str(item))
+            summary.skip(index, raw_id, str(item))
             continue
         card = item
         if card.id in seen:
-            _skip(summary, index, str(card.id), f"duplicate id (first seen at record {seen[card.id]})")
+            summary.skip(index, str(card.id), f"duplicate id (first seen at record {seen[card.id]})")
             continue
         seen[card.id] = index
         sets.add(card.set_info)
@@ -455,26 +467,7 @@ async def _write_batch(
         summary.prices_recorded += await price_service.record_points(session, day, prices)
 
 
-def _skip(summary: ImportSummary, index: int, card_id: str | None, reason: str) -> None:
-    summary.skipped += 1
-    key = reason.split(" (")[0].split(" '")[0]
-    summary.skip_reasons[key] += 1
-    if len(summary.skipped_examples) < MAX_REPORTED_SKIPS:
-        summary.skipped_examples.append(Skipped(record=index, card_id=card_id, reason=reason))
-
-
 # -- sets ---------------------------------------------------------------------------------------------
-
-
-@dataclass
-class SetImportSummary:
-    source: str
-    read: int = 0
-    inserted: int = 0
-    updated: int = 0
-    skipped: int = 0
-    skipped_examples: list[Skipped] = field(default_factory=list)
-    seconds: float = 0.0
 
 
 def _set_values(obj: Any) -> dict[str, Any]:
@@ -507,12 +500,12 @@ def _set_values(obj: Any) -> dict[str, Any]:
 
 async def import_sets(
     db: Database, path: Path | None = None, *, objects: list[Any] | None = None, progress: ProgressFn | None = None
-) -> SetImportSummary:
+) -> Tally:
     """Import Scryfall set objects (a /sets list response or array file, or objects fetched from the API);
     full objects replace the set rows derived from cards."""
     started = time.perf_counter()
     source = str(path) if path is not None else "scryfall /sets"
-    summary = SetImportSummary(source=source)
+    summary = Tally(source=source)
     record_id = await _start_record(db, "sets", source)
     try:
         async with db.session_scope() as session:
@@ -530,8 +523,7 @@ async def import_sets(
                 try:
                     values = _set_values(obj)
                 except BadRecord as exc:
-                    summary.skipped += 1
-                    summary.skipped_examples.append(Skipped(record=index, card_id=None, reason=str(exc)))
+                    summary.skip(index, None, str(exc))
                     continue
                 values["updated_at"] = now
                 if values["id"] is not None:

@@ -22,6 +22,7 @@ from sqlalchemy import (
 from sqlalchemy.orm import Mapped, mapped_column
 
 from mtg_tracker.kit.db import Base, UTCDateTime
+from mtg_tracker.price.models import PriceCents
 
 
 class CardSet(Base):
@@ -42,7 +43,7 @@ class CardSet(Base):
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime)
 
 
-class Card(Base):
+class Card(PriceCents, Base):
     """One printing. ``data`` is the source object without prices (JSON bytes), served verbatim."""
 
     __tablename__ = "catalog_card"
@@ -118,13 +119,8 @@ class Card(Base):
     cardmarket_id: Mapped[int | None] = mapped_column(Integer, nullable=True)
     edhrec_rank: Mapped[int | None] = mapped_column(Integer, nullable=True)
     penny_rank: Mapped[int | None] = mapped_column(Integer, nullable=True)
-    # Current prices in cents (history lives in price_point); style/keys say how the source spelled them.
-    usd: Mapped[int | None] = mapped_column(Integer, nullable=True)
-    usd_foil: Mapped[int | None] = mapped_column(Integer, nullable=True)
-    usd_etched: Mapped[int | None] = mapped_column(Integer, nullable=True)
-    eur: Mapped[int | None] = mapped_column(Integer, nullable=True)
-    eur_foil: Mapped[int | None] = mapped_column(Integer, nullable=True)
-    tix: Mapped[int | None] = mapped_column(Integer, nullable=True)
+    # Current prices come from PriceCents (history lives in price_point); style/keys say how the
+    # source spelled them.
     price_style: Mapped[int] = mapped_column(SmallInteger)
     price_keys: Mapped[int] = mapped_column(SmallInteger)
     data: Mapped[bytes] = mapped_column(LargeBinary)

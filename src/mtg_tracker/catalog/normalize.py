@@ -19,11 +19,12 @@ from typing import Any
 
 import orjson
 
+from mtg_tracker.price.models import PRICE_TYPES as PRICE_KEYS
+
 COLOR_BITS = {"W": 1, "U": 2, "B": 4, "R": 8, "G": 16}
 GAME_BITS = {"paper": 1, "mtgo": 2, "arena": 4, "astral": 8, "sega": 16}
 FINISH_BITS = {"nonfoil": 1, "foil": 2, "etched": 4, "glossy": 8}
 RARITY_RANK = {"common": 0, "uncommon": 1, "rare": 2, "special": 3, "mythic": 4, "bonus": 5}
-PRICE_KEYS = ("usd", "usd_foil", "usd_etched", "eur", "eur_foil", "tix")
 LEGACY_PRICE_KEYS = ("usd", "eur", "tix")
 # Layouts Scryfall hides from searches unless asked for (include:extras).
 EXTRA_LAYOUTS = frozenset(

@@ -150,6 +150,22 @@ class ScryfallClient:
     ) -> None:
         await self.aclose()
 
+    def _give_up(
+        self, event: str, endpoint: str, failure: _AttemptFailed, *, message: str | None = None, **context: Any
+    ) -> UpstreamUnavailable:
+        """The end of every failed upstream call: tell the breaker, log once, and say 503 to the caller."""
+        self.breaker.record_failure()
+        log.warning(
+            event,
+            upstream=UPSTREAM_NAME,
+            endpoint=endpoint,
+            outcome=failure.outcome,
+            detail=failure.detail,
+            breaker=self.breaker.state.value,
+            **context,
+        )
+        return UpstreamUnavailable(message)
+
     # -- JSON API ---------------------------------------------------------------------------------
 
     async def get_json(
@@ -202,17 +218,7 @@ class ScryfallClient:
                 return result
             assert last is not None
             settled = True
-            self.breaker.record_failure()
-            log.warning(
-                "upstream_request_failed",
-                upstream=UPSTREAM_NAME,
-                endpoint=endpoint,
-                outcome=last.outcome,
-                detail=last.detail,
-                attempts=attempts,
-                breaker=self.breaker.state.value,
-            )
-            raise UpstreamUnavailable()
+            raise self._give_up("upstream_request_failed", endpoint, last, attempts=attempts)
         finally:
             if not settled:
                 self.breaker.release()
@@ -364,16 +370,13 @@ class ScryfallClient:
         try:
             result = await download.run(endpoint)
         except _AttemptFailed as failure:
-            self.breaker.record_failure()
-            log.warning(
+            raise self._give_up(
                 "upstream_download_failed",
-                upstream=UPSTREAM_NAME,
-                endpoint=endpoint,
-                outcome=failure.outcome,
-                detail=failure.detail,
+                endpoint,
+                failure,
                 url=url,
-            )
-            raise UpstreamUnavailable(f"Downloading from Scryfall failed: {failure.detail}") from None
+                message=f"Downloading from Scryfall failed: {failure.detail}",
+            ) from None
         self.breaker.record_success()
         return result
 

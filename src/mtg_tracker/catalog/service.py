@@ -27,20 +27,10 @@ from mtg_tracker.catalog.normalize import card_json, normalize_name, render_pric
 from mtg_tracker.catalog.scryfall import ScryfallClient
 from mtg_tracker.kit.cache import Cache
 from mtg_tracker.kit.db import Database
+from mtg_tracker.price.models import PRICE_TYPES as _PRICE_NAMES
 
-_BODY_COLUMNS = (
-    Card.data,
-    Card.price_style,
-    Card.price_keys,
-    Card.usd,
-    Card.usd_foil,
-    Card.usd_etched,
-    Card.eur,
-    Card.eur_foil,
-    Card.tix,
-)
+_BODY_COLUMNS = (Card.data, Card.price_style, Card.price_keys, *(getattr(Card, t) for t in _PRICE_NAMES))
 BodySelect = Select[*tuple[Any, ...]]
-_PRICE_NAMES = ("usd", "usd_foil", "usd_etched", "eur", "eur_foil", "tix")
 
 # Which printing answers for a name: English, a real card over an extra, paper over digital, non-promo,
 # newest first. This is what a player means by "the card called X".

@@ -14,7 +14,7 @@ from typing import Any
 
 from sqlalchemy import select
 
-from mtg_tracker.catalog.importer import ImportSummary, ProgressFn, SetImportSummary, import_cards, import_sets
+from mtg_tracker.catalog.importer import ImportSummary, ProgressFn, Tally, import_cards, import_sets
 from mtg_tracker.catalog.models import CatalogImport
 from mtg_tracker.catalog.scryfall import ScryfallClient
 from mtg_tracker.config import Settings
@@ -30,7 +30,7 @@ class SyncResult:
     updated_at: str | None
     changed: bool
     summary: ImportSummary | None = None
-    sets: SetImportSummary | None = None
+    sets: Tally | None = None
 
     def as_dict(self) -> dict[str, Any]:
         return {

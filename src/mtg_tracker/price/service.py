@@ -11,9 +11,8 @@ from sqlalchemy import Table
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from mtg_tracker.kit.db import dialect_insert
+from mtg_tracker.price.models import PRICE_TYPES as PRICE_COLUMNS
 from mtg_tracker.price.models import PricePoint
-
-PRICE_COLUMNS = ("usd", "usd_foil", "usd_etched", "eur", "eur_foil", "tix")
 
 
 async def record_points(
