@@ -22,8 +22,13 @@ async def main(url: str, path: str, mode: str) -> dict[str, float | int | str]:
             read = await naive(db, Path(path))
             result: dict[str, float | int | str] = {"read": read}
         else:
-            summary = await import_cards(db, Path(path))
-            result = {"read": summary.read, "inserted": summary.inserted, "unchanged": summary.unchanged}
+            summary = await import_cards(db, Path(path), force=mode == "force")
+            result = {
+                "read": summary.read,
+                "inserted": summary.inserted,
+                "unchanged": summary.unchanged,
+                "identical_file": summary.identical_to_import is not None,
+            }
     finally:
         await db.dispose()
     result["seconds"] = round(time.perf_counter() - start, 2)

@@ -114,7 +114,14 @@ def db_upgrade(revision: Annotated[str, typer.Argument(help="Target revision.")]
 
 
 @db_app.command("downgrade")
-def db_downgrade(revision: Annotated[str, typer.Argument(help="Target revision, e.g. -1 or base.")]) -> None:
+def db_downgrade(
+    revision: Annotated[
+        str,
+        typer.Argument(
+            help="Target revision: a revision id, base, or a relative step written after -- (db downgrade -- -1)."
+        ),
+    ],
+) -> None:
     """Revert migrations down to REVISION."""
     from mtg_tracker.kit import migrations
 

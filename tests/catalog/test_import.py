@@ -7,6 +7,7 @@ import copy
 import gzip
 import random
 import uuid
+from datetime import date
 from pathlib import Path
 
 import orjson
@@ -146,8 +147,10 @@ async def test_real_2019_catalog(db: Database) -> None:
     first = await import_cards(db, path)
     assert (first.read, first.inserted, first.skipped) == (45_851, 45_851, 0)
     assert await _count(db, CardSet) == 435
-    again = await import_cards(db, path)
+    again = await import_cards(db, path, force=True)  # the full comparison, not the fingerprint
     assert (again.unchanged, again.inserted, again.updated) == (45_851, 0, 0)
+    repeat = await import_cards(db, path)
+    assert repeat.identical_to_import is not None and repeat.unchanged == 45_851
     async with db.session(write=False) as s:
         stored = {row[0]: row[1:] for row in await s.execute(select(Card.id, Card.data, Card.usd, Card.price_style))}
     sample = []
@@ -161,3 +164,40 @@ async def test_real_2019_catalog(db: Database) -> None:
             sample.append(obj["id"])
     assert len(stored) == 45_851
     random.shuffle(sample)
+
+
+async def test_identical_file_is_recognised_and_force_compares_everything(db: Database, tmp_path: Path) -> None:
+    cards = sample_2025()
+    broken = [*copy.deepcopy(cards), {"object": "card", "name": "No Id"}]
+    path = write_json(tmp_path / "s.json", broken)
+    first = await import_cards(db, path)
+    points = await _count(db, PricePoint)
+    again = await import_cards(db, path)
+    assert again.identical_to_import is not None
+    assert (again.read, again.unchanged, again.skipped, again.inserted) == (first.read, len(cards), 1, 0)
+    assert again.skipped_examples[0].reason == "no id"  # the report is the same as a full pass would give
+    forced = await import_cards(db, path, force=True)
+    assert forced.identical_to_import is None
+    assert (forced.unchanged, forced.inserted, forced.updated, forced.prices_recorded) == (len(cards), 0, 0, 0)
+    assert await _count(db, PricePoint) == points
+    repeat = await import_cards(db, path)
+    assert repeat.identical_to_import not in (None, again.identical_to_import)  # the forced run did the work
+    repeat_again = await import_cards(db, path)
+    assert repeat_again.identical_to_import == repeat.identical_to_import  # a repeat of a repeat: the original
+
+
+async def test_new_price_day_records_points_without_rewriting_cards(db: Database, tmp_path: Path) -> None:
+    cards = sample_2025()
+    path = write_json(tmp_path / "s.json", cards)
+    first = await import_cards(db, path, price_day=date(2026, 1, 1))
+    second = await import_cards(db, path, price_day=date(2026, 1, 2))
+    assert second.identical_to_import is None  # another day's prices are news
+    assert (second.unchanged, second.inserted, second.updated) == (len(cards), 0, 0)
+    assert second.prices_recorded == first.prices_recorded > 0
+    async with db.session(write=False) as s:
+        days = {d for (d,) in await s.execute(select(PricePoint.day).distinct())}
+        latest = set(await s.scalars(select(Card.price_day).where(Card.usd.is_not(None))))
+    assert days == {date(2026, 1, 1), date(2026, 1, 2)}
+    assert latest == {date(2026, 1, 2)}
+    third = await import_cards(db, path, price_day=date(2026, 1, 2))
+    assert third.identical_to_import is not None

@@ -69,6 +69,11 @@ def _byte_progress() -> Progress:
 
 
 def _print_card_summary(summary: Any) -> None:
+    if summary.identical_to_import:
+        console.print(
+            f"[green]Identical to import #{summary.identical_to_import} for {summary.price_day}: nothing to change.[/] "
+            "(--force processes it anyway)"
+        )
     table = Table(title=f"Catalog import: {summary.source}", show_header=False)
     for label, value in (
         ("records read", summary.read),
@@ -108,6 +113,9 @@ def import_cmd(
     price_date: Annotated[
         str | None, typer.Option(help="Day the file's prices belong to (YYYY-MM-DD); default today (UTC).")
     ] = None,
+    force: Annotated[
+        bool, typer.Option(help="Process the file even when it is identical to the last import (same day).")
+    ] = False,
 ) -> None:
     """Import a local Scryfall card file. Idempotent; all-or-nothing."""
     from mtg_tracker.catalog.importer import ImportAborted, import_cards
@@ -127,7 +135,9 @@ def import_cmd(
     async def run(db: Any) -> Any:
         with _byte_progress() as progress:
             task = progress.add_task("Importing cards", total=path.stat().st_size)
-            return await import_cards(db, path, price_day=day, progress=lambda n: progress.advance(task, n))
+            return await import_cards(
+                db, path, price_day=day, force=force, progress=lambda n: progress.advance(task, n)
+            )
 
     try:
         summary = _with_db(settings, run)

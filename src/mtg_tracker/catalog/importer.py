@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import asyncio
 import gzip
+import hashlib
 import io
 import time
 import uuid
@@ -30,7 +31,7 @@ from sqlalchemy import Table, bindparam, delete, select, text, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from mtg_tracker.catalog.models import Card, CardMultiverse, CardName, CardSet, CatalogImport
-from mtg_tracker.catalog.normalize import BadRecord, NormalizedCard, normalize_card
+from mtg_tracker.catalog.normalize import NORMALIZER_VERSION, BadRecord, NormalizedCard, normalize_card, quick_state
 from mtg_tracker.kit import metrics
 from mtg_tracker.kit.cache import bump_generation
 from mtg_tracker.kit.db import Database, dialect_insert, utcnow
@@ -97,6 +98,7 @@ class ImportSummary(Tally):
     sets_updated: int = 0
     prices_recorded: int = 0
     price_day: date | None = None
+    identical_to_import: int | None = None  # set when the file was recognised as already imported
 
     def as_dict(self) -> dict[str, Any]:
         return {
@@ -112,6 +114,8 @@ class ImportSummary(Tally):
             "prices_recorded": self.prices_recorded,
             "price_day": self.price_day.isoformat() if self.price_day else None,
             "seconds": round(self.seconds, 2),
+            "skipped_examples": [vars(e) for e in self.skipped_examples[:20]],
+            "identical_to_import": self.identical_to_import,
         }
 
 
@@ -194,15 +198,62 @@ def iter_json_records(path: Path, progress: ProgressFn | None = None) -> Iterato
         stream.close()
 
 
-def _take(records: Iterator[tuple[int, Any]], n: int) -> list[tuple[int, NormalizedCard | BadRecord, Any]]:
-    """Parse and normalise up to n records (runs on a worker thread)."""
-    out: list[tuple[int, NormalizedCard | BadRecord, Any]] = []
+@dataclass(frozen=True, slots=True)
+class _Known:
+    """What the catalog holds for a card: enough to decide insert, update, price-only or nothing."""
+
+    content_hash: str
+    prices: PriceSig
+    price_day: date | None
+
+
+@dataclass(frozen=True, slots=True)
+class _Unchanged:
+    """A record recognised in the parse thread as already stored, prices and today's point included."""
+
+    id: uuid.UUID
+
+
+Item = NormalizedCard | BadRecord | _Unchanged
+
+
+def _settled(state: _Known | None, content_hash: str, prices: PriceSig, day: date) -> bool:
+    """Nothing to write: same object, same prices, and today's point is already there (or none is due)."""
+    if state is None or state.content_hash != content_hash or state.prices != prices:
+        return False
+    return state.price_day == day or all(p is None for p in prices)
+
+
+def _known_id(obj: Any, known: dict[uuid.UUID, _Known]) -> bool:
+    raw = obj.get("id") if isinstance(obj, dict) else None
+    if not isinstance(raw, str):
+        return False
+    try:
+        return uuid.UUID(raw) in known
+    except ValueError:
+        return False
+
+
+def _take(
+    records: Iterator[tuple[int, Any]], n: int, known: dict[uuid.UUID, _Known], day: date
+) -> list[tuple[int, Item, Any]]:
+    """Parse and classify up to n records (runs on a worker thread while the loop waits for it).
+
+    Settled cards are recognised from their hash alone; only new or changed ones pay for the full
+    normalisation. ``known`` is only read here, and only written between batches.
+    """
+    out: list[tuple[int, Item, Any]] = []
     for index, obj in records:
-        try:
-            out.append((index, normalize_card(obj), None))
-        except BadRecord as exc:
-            card_id = obj.get("id") if isinstance(obj, dict) else None
-            out.append((index, exc, card_id if isinstance(card_id, str) else None))
+        # Only cards the catalog already holds can be settled; a first import skips the extra hashing.
+        quick = quick_state(obj) if known and _known_id(obj, known) else None
+        if quick is not None and _settled(known.get(quick[0]), quick[1], quick[2], day):
+            out.append((index, _Unchanged(quick[0]), None))
+        else:
+            try:
+                out.append((index, normalize_card(obj), None))
+            except BadRecord as exc:
+                card_id = obj.get("id") if isinstance(obj, dict) else None
+                out.append((index, exc, card_id if isinstance(card_id, str) else None))
         if len(out) >= n:
             break
     return out
@@ -238,11 +289,12 @@ def _price_sig(row: dict[str, Any]) -> PriceSig:
     return tuple(row.get(c) for c in _PRICE_COLS)
 
 
-async def _existing_state(session: AsyncSession) -> dict[uuid.UUID, tuple[str, PriceSig]]:
-    """id → (content hash, current prices): what decides between insert, update, price-only, nothing."""
+async def _existing_state(session: AsyncSession, ids: list[uuid.UUID] | None = None) -> dict[uuid.UUID, _Known]:
     cols = [getattr(Card, c) for c in _PRICE_COLS]
-    result = await session.execute(select(Card.id, Card.content_hash, *cols))
-    return {row[0]: (row[1], tuple(row[2:])) for row in result}
+    stmt = select(Card.id, Card.content_hash, Card.price_day, *cols)
+    if ids is not None:
+        stmt = stmt.where(Card.id.in_(ids))
+    return {row[0]: _Known(row[1], tuple(row[3:]), row[2]) for row in await session.execute(stmt)}
 
 
 async def _start_record(db: Database, kind: str, source: str, **extra: Any) -> int:
@@ -353,12 +405,24 @@ async def import_cards(
     batch_size: int = BATCH_SIZE,
     kind: str = "cards",
     record_extra: dict[str, Any] | None = None,
+    force: bool = False,
 ) -> ImportSummary:
-    """Import a Scryfall card file (bulk array or list object, plain or gzip) into the catalog."""
+    """Import a Scryfall card file (bulk array or list object, plain or gzip) into the catalog.
+
+    A file byte-identical to the last successful import, for the same price day and normaliser version,
+    is recognised by its fingerprint and not processed again (``force`` processes it anyway): its cards
+    and that day's prices are already exactly what the catalog holds.
+    """
     started = time.perf_counter()
     day = price_day or datetime.now(UTC).date()
     summary = ImportSummary(source=str(path), price_day=day)
-    record_id = await _start_record(db, kind, str(path), **(record_extra or {}))
+    fingerprint, size = await asyncio.to_thread(file_fingerprint, path)
+    extra = {**(record_extra or {}), "fingerprint": fingerprint}
+    if fingerprint and not force:
+        previous = await _identical_import(db, fingerprint, day)
+        if previous is not None:
+            return await _replay(db, kind, path, previous, summary, extra, started, progress, size)
+    record_id = await _start_record(db, kind, str(path), **extra)
     try:
         async with db.session_scope() as session:
             await _lock(session)
@@ -368,7 +432,7 @@ async def import_cards(
             upsert = _upsert_cards_stmt(session)
             records = iter_json_records(path, progress)
             while True:
-                batch = await asyncio.to_thread(_take, records, batch_size)
+                batch = await asyncio.to_thread(_take, records, batch_size, known, day)
                 if not batch:
                     break
                 await _write_batch(
@@ -398,11 +462,74 @@ async def import_cards(
     return summary
 
 
+def file_fingerprint(path: Path) -> tuple[str | None, int]:
+    """(sha256 of the file + normaliser version, size), or (None, 0) when it cannot be read: the import
+    itself then reports why."""
+    digest = hashlib.sha256()
+    size = 0
+    try:
+        with path.open("rb") as f:
+            while chunk := f.read(1 << 20):
+                digest.update(chunk)
+                size += len(chunk)
+    except OSError:
+        return None, 0
+    return f"sha256:{digest.hexdigest()}:v{NORMALIZER_VERSION}", size
+
+
+async def _identical_import(db: Database, fingerprint: str, day: date) -> CatalogImport | None:
+    """The newest successful card import, if it imported this very file for this price day."""
+    async with db.session(write=False) as session:
+        last = (
+            await session.execute(
+                select(CatalogImport)
+                .where(CatalogImport.status == "succeeded", CatalogImport.kind.in_(("cards", "bulk")))
+                .order_by(CatalogImport.id.desc())
+                .limit(1)
+            )
+        ).scalar_one_or_none()
+    if last is None or last.fingerprint != fingerprint or not last.summary:
+        return None
+    if orjson.loads(last.summary).get("price_day") != day.isoformat():
+        return None
+    return last
+
+
+async def _replay(
+    db: Database,
+    kind: str,
+    path: Path,
+    previous: CatalogImport,
+    summary: ImportSummary,
+    extra: dict[str, Any],
+    started: float,
+    progress: ProgressFn | None,
+    size: int,
+) -> ImportSummary:
+    """Report an identical file as what a full re-import would find: every valid record unchanged."""
+    before = orjson.loads(previous.summary or "{}")
+    summary.read = before.get("read", 0)
+    summary.skipped = before.get("skipped", 0)
+    summary.unchanged = summary.read - summary.skipped
+    summary.skip_reasons.update(before.get("skip_reasons", {}))
+    summary.skipped_examples = [Skipped(**e) for e in before.get("skipped_examples", [])]
+    # A repeat of a repeat points at the import that did the work.
+    summary.identical_to_import = before.get("identical_to_import") or previous.id
+    if progress:
+        progress(size)
+    summary.seconds = time.perf_counter() - started
+    record_id = await _start_record(db, kind, str(path), **extra)
+    await _finish_record(db, record_id, "succeeded", summary=summary.as_dict())
+    metrics.CATALOG_IMPORT_CARDS.labels("unchanged").inc(summary.unchanged)
+    log.info("catalog_import_identical", **summary.as_dict())
+    return summary
+
+
 async def _write_batch(
     session: AsyncSession,
-    batch: list[tuple[int, NormalizedCard | BadRecord, Any]],
+    batch: list[tuple[int, Item, Any]],
     *,
-    known: dict[uuid.UUID, tuple[str, PriceSig]],
+    known: dict[uuid.UUID, _Known],
     seen: dict[uuid.UUID, int],
     sets: _SetAccumulator,
     upsert: Any,
@@ -421,29 +548,42 @@ async def _write_batch(
         if isinstance(item, BadRecord):
             summary.skip(index, raw_id, str(item))
             continue
-        card = item
-        if card.id in seen:
-            summary.skip(index, str(card.id), f"duplicate id (first seen at record {seen[card.id]})")
+        if item.id in seen:
+            summary.skip(index, str(item.id), f"duplicate id (first seen at record {seen[item.id]})")
             continue
-        seen[card.id] = index
-        sets.add(card.set_info)
-        if card.prices:
-            prices.append((card.id, card.prices))
-        previous = known.get(card.id)
-        sig = _price_sig(card.row)
-        if previous is not None and previous[0] == card.content_hash:
+        seen[item.id] = index
+        if isinstance(item, _Unchanged):
             summary.unchanged += 1
-            if previous[1] != sig:  # same card, new prices: refresh only the current-price columns
-                price_updates.append({"b_id": card.id, **{c: card.row[c] for c in _PRICE_COLS}})
-                known[card.id] = (card.content_hash, sig)
+            continue
+        card = item
+        sets.add(card.set_info)
+        sig = _price_sig(card.row)
+        previous = known.get(card.id)
+        priced = any(p is not None for p in sig)
+        price_day = day if priced else (previous.price_day if previous else None)
+        if priced and not (previous is not None and previous.prices == sig and previous.price_day == day):
+            prices.append((card.id, card.prices))
+        known[card.id] = _Known(card.content_hash, sig, price_day)
+        if previous is not None and previous.content_hash == card.content_hash:
+            summary.unchanged += 1
+            if previous.prices != sig or previous.price_day != price_day:
+                # Same card, new prices or a new day: refresh only the current-price columns.
+                price_updates.append({"b_id": card.id, "price_day": price_day, **{c: card.row[c] for c in _PRICE_COLS}})
             continue
         if previous is None:
             summary.inserted += 1
         else:
             summary.updated += 1
             changed_ids.append(card.id)
-        known[card.id] = (card.content_hash, sig)
-        rows.append({**card.row, "data": card.data, "content_hash": card.content_hash, "updated_at": now})
+        rows.append(
+            {
+                **card.row,
+                "data": card.data,
+                "content_hash": card.content_hash,
+                "price_day": price_day,
+                "updated_at": now,
+            }
+        )
         names.extend({"card_id": card.id, "name_norm": n} for n in card.names)
         multiverse.extend({"card_id": card.id, "multiverse_id": m} for m in card.multiverse_ids)
     conn = await session.connection()
@@ -456,7 +596,7 @@ async def _write_batch(
         await conn.execute(
             CARD_TABLE.update()
             .where(CARD_TABLE.c.id == bindparam("b_id"))
-            .values({c: bindparam(c) for c in _PRICE_COLS}),
+            .values({c: bindparam(c) for c in (*_PRICE_COLS, "price_day")}),
             price_updates,
         )
     if names:
@@ -569,23 +709,16 @@ async def import_sets(
 async def upsert_card_objects(session: AsyncSession, objects: list[Any], *, day: date) -> ImportSummary:
     """Store a few card objects (an upstream fetch) through the same path as a bulk import."""
     summary = ImportSummary(source="upstream", price_day=day)
-    ids = []
-    batch: list[tuple[int, NormalizedCard | BadRecord, Any]] = []
+    batch: list[tuple[int, Item, Any]] = []
     for i, obj in enumerate(objects):
         try:
-            card = normalize_card(obj)
-            ids.append(card.id)
-            batch.append((i, card, None))
+            batch.append((i, normalize_card(obj), None))
         except BadRecord as exc:
             batch.append((i, exc, None))
-    rows = await session.execute(
-        select(Card.id, Card.content_hash, *[getattr(Card, c) for c in _PRICE_COLS]).where(Card.id.in_(ids))
-    )
-    known = {r[0]: (r[1], tuple(r[2:])) for r in rows}
+    known = await _existing_state(session, [item.id for _, item, _ in batch if isinstance(item, NormalizedCard)])
     sets = _SetAccumulator()
-    await _write_batch(
-        session, batch, known=known, seen={}, sets=sets, upsert=_upsert_cards_stmt(session), day=day, summary=summary
-    )
+    upsert = _upsert_cards_stmt(session)
+    await _write_batch(session, batch, known=known, seen={}, sets=sets, upsert=upsert, day=day, summary=summary)
     await _write_sets_from_cards(session, sets, summary)
     await bump_generation(session, CATALOG_CACHE_NAMESPACE)
     return summary

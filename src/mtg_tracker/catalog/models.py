@@ -121,6 +121,8 @@ class Card(PriceCents, Base):
     penny_rank: Mapped[int | None] = mapped_column(Integer, nullable=True)
     # Current prices come from PriceCents (history lives in price_point); style/keys say how the
     # source spelled them.
+    # Day of the newest price point written for this card: lets a same-day re-import skip rewriting it.
+    price_day: Mapped[date | None] = mapped_column(Date, nullable=True)
     price_style: Mapped[int] = mapped_column(SmallInteger)
     price_keys: Mapped[int] = mapped_column(SmallInteger)
     data: Mapped[bytes] = mapped_column(LargeBinary)
@@ -166,5 +168,7 @@ class CatalogImport(Base):
     bulk_updated_at: Mapped[str | None] = mapped_column(String(40), nullable=True)
     etag: Mapped[str | None] = mapped_column(String(200), nullable=True)
     last_modified: Mapped[str | None] = mapped_column(String(100), nullable=True)
+    # sha256 of the file + normaliser version: an identical file on the same price day is a no-op.
+    fingerprint: Mapped[str | None] = mapped_column(String(100), nullable=True)
     summary: Mapped[str | None] = mapped_column(Text, nullable=True)  # JSON counts
     error: Mapped[str | None] = mapped_column(Text, nullable=True)

@@ -31,6 +31,10 @@ EXTRA_LAYOUTS = frozenset(
     {"token", "double_faced_token", "emblem", "art_series", "planar", "scheme", "vanguard", "augment", "host"}
 )
 
+# Bump whenever normalize_card's output changes: files already imported then get processed again instead
+# of being recognised as identical by their fingerprint.
+NORMALIZER_VERSION = 1
+
 PRICE_STYLE_NONE = 0
 PRICE_STYLE_OBJECT = 1  # "prices": {...}
 PRICE_STYLE_LEGACY = 2  # top-level "usd"/"eur"/"tix" (2018)
@@ -230,6 +234,23 @@ def split_prices(obj: dict[str, Any]) -> tuple[dict[str, Any], dict[str, int | N
                 cents[key] = price_to_cents(obj[key])
         return rest, cents, PRICE_STYLE_LEGACY, keys
     return obj, {}, PRICE_STYLE_NONE, 0
+
+
+def quick_state(obj: Any) -> tuple[uuid.UUID, str, tuple[int | None, ...]] | None:
+    """(id, content hash, prices) without the full normalisation, or None when that cannot be had cheaply.
+
+    Lets a re-import recognise an unchanged card at a third of the cost; anything unusual falls back to
+    ``normalize_card`` and its validation.
+    """
+    if not isinstance(obj, dict) or not isinstance(obj.get("id"), str):
+        return None
+    try:
+        card_id = uuid.UUID(obj["id"])
+        rest, cents, _style, _keys = split_prices(obj)
+    except (ValueError, BadRecord):
+        return None
+    digest = hashlib.blake2b(orjson.dumps(rest), digest_size=16).hexdigest()
+    return card_id, digest, tuple(cents.get(k) for k in PRICE_KEYS)
 
 
 def normalize_card(obj: Any) -> NormalizedCard:
