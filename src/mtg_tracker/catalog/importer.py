@@ -477,17 +477,21 @@ def file_fingerprint(path: Path) -> tuple[str | None, int]:
     return f"sha256:{digest.hexdigest()}:v{NORMALIZER_VERSION}", size
 
 
+async def last_card_import(session: AsyncSession) -> CatalogImport | None:
+    """The newest successful import of cards (a file or a bulk sync): what the catalog reflects."""
+    stmt = (
+        select(CatalogImport)
+        .where(CatalogImport.status == "succeeded", CatalogImport.kind.in_(("cards", "bulk")))
+        .order_by(CatalogImport.id.desc())
+        .limit(1)
+    )
+    return (await session.execute(stmt)).scalar_one_or_none()
+
+
 async def _identical_import(db: Database, fingerprint: str, day: date) -> CatalogImport | None:
     """The newest successful card import, if it imported this very file for this price day."""
     async with db.session(write=False) as session:
-        last = (
-            await session.execute(
-                select(CatalogImport)
-                .where(CatalogImport.status == "succeeded", CatalogImport.kind.in_(("cards", "bulk")))
-                .order_by(CatalogImport.id.desc())
-                .limit(1)
-            )
-        ).scalar_one_or_none()
+        last = await last_card_import(session)
     if last is None or last.fingerprint != fingerprint or not last.summary:
         return None
     if orjson.loads(last.summary).get("price_day") != day.isoformat():

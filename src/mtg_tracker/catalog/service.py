@@ -20,8 +20,8 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from mtg_tracker.catalog import catalogs
 from mtg_tracker.catalog.errors import AmbiguousCardName, CardNotFound, SetNotFound
-from mtg_tracker.catalog.importer import CATALOG_CACHE_NAMESPACE, upsert_card_objects
-from mtg_tracker.catalog.models import Card, CardMultiverse, CardName, CardSet, CatalogImport
+from mtg_tracker.catalog.importer import CATALOG_CACHE_NAMESPACE, last_card_import, upsert_card_objects
+from mtg_tracker.catalog.models import Card, CardMultiverse, CardName, CardSet
 from mtg_tracker.catalog.names import NameIndex
 from mtg_tracker.catalog.normalize import card_json, normalize_name, render_prices
 from mtg_tracker.catalog.scryfall import ScryfallClient
@@ -332,14 +332,7 @@ async def health_detail(db: Database) -> dict[str, Any]:
     async with db.session(write=False) as session:
         cards = await session.scalar(select(func.count()).select_from(Card))
         sets = await session.scalar(select(func.count()).select_from(CardSet))
-        last = (
-            await session.execute(
-                select(CatalogImport)
-                .where(CatalogImport.status == "succeeded", CatalogImport.kind.in_(("cards", "bulk")))
-                .order_by(CatalogImport.id.desc())
-                .limit(1)
-            )
-        ).scalar_one_or_none()
+        last = await last_card_import(session)
     age_hours = None
     if last is not None and last.finished_at is not None:
         age_hours = round((datetime.now(UTC) - last.finished_at).total_seconds() / 3600, 1)
