@@ -10,6 +10,7 @@ from sqlalchemy.ext.asyncio import create_async_engine
 from mtg_tracker import models  # noqa: F401  (registers every table on Base.metadata)
 from mtg_tracker.config import Settings, get_settings, normalise_database_url
 from mtg_tracker.kit.db import Base, UTCDateTime
+from mtg_tracker.kit.migrations import include_object
 
 config = context.config
 settings: Settings = config.attributes.get("settings") or get_settings()
@@ -31,6 +32,7 @@ def _configure(connection: object | None = None) -> None:
         target_metadata=target_metadata,
         render_as_batch=True,
         render_item=_render_item,
+        include_object=include_object,
         compare_type=True,
         literal_binds=connection is None,
     )

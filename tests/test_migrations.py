@@ -19,7 +19,11 @@ def _drift(url: str) -> list[object]:
     async def run() -> list[object]:
         engine = create_async_engine(url)
         async with engine.connect() as conn:
-            diff = await conn.run_sync(lambda c: compare_metadata(MigrationContext.configure(c), Base.metadata))
+            diff = await conn.run_sync(
+                lambda c: compare_metadata(
+                    MigrationContext.configure(c, opts={"include_object": migrations.include_object}), Base.metadata
+                )
+            )
         await engine.dispose()
         return list(diff)
 

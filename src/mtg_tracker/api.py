@@ -8,8 +8,11 @@ from mtg_tracker.catalog import service as catalog_service
 from mtg_tracker.catalog.router import router as catalog_router
 from mtg_tracker.catalog.scryfall import ScryfallClient
 from mtg_tracker.kit.health import DETAIL_PROVIDERS
+from mtg_tracker.search.router import router as search_router
 
 router = APIRouter()
+# Search first: /cards/search and /cards/random must win over the catalog's /cards/{id}.
+router.include_router(search_router)
 router.include_router(catalog_router)
 
 DETAIL_PROVIDERS["catalog"] = catalog_service.health_detail

@@ -111,6 +111,14 @@ def db_upgrade(revision: Annotated[str, typer.Argument(help="Target revision.")]
     _setup_logging(settings)
     migrations.upgrade(settings, revision)
     console.print(f"[green]Database at {revision}[/] ({_redact(settings.database_url)})")
+    if revision == "head":
+        from mtg_tracker.catalog.cli import reindex_with_progress
+
+        # A catalog imported before the search index existed (or by an older derivation) is indexed
+        # now, so searches see every card right after the upgrade.
+        rebuilt = reindex_with_progress(settings)
+        if rebuilt:
+            console.print(f"[green]Search index built for {rebuilt:,} printings[/]")
 
 
 @db_app.command("downgrade")

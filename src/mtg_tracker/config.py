@@ -107,6 +107,13 @@ class ScryfallSettings(BaseModel):
     fetch_missing_cards: bool = Field(True, description="Fetch an unknown card id from Scryfall and store it.")
 
 
+class SearchSettings(BaseModel):
+    timeout_ms: int = Field(
+        3000, ge=100, le=60_000, description="A search statement running longer is stopped and answered with 400."
+    )
+    cache_results: bool = Field(True, description="Cache result pages until the next catalog import.")
+
+
 class Settings(BaseSettings):
     """Every knob of the service. See README's configuration table."""
 
@@ -130,6 +137,7 @@ class Settings(BaseSettings):
     http: HttpSettings = Field(default_factory=HttpSettings)
     cache: CacheSettings = Field(default_factory=CacheSettings)
     scryfall: ScryfallSettings = Field(default_factory=ScryfallSettings)
+    search: SearchSettings = Field(default_factory=SearchSettings)
 
     @field_validator("database_url", "read_database_url")
     @classmethod

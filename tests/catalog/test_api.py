@@ -162,7 +162,11 @@ async def test_random(client: httpx.AsyncClient, cards: list[dict[str, Any]]) ->
     ids = {c["id"] for c in cards}
     seen = {(await client.get(f"{API}/cards/random")).json()["id"] for _ in range(15)}
     assert seen <= ids and len(seen) > 1
-    _err(await client.get(f"{API}/cards/random", params={"q": "t:goblin"}), 400)
+    goblin = (await client.get(f"{API}/cards/random", params={"q": "t:goblin"})).json()
+    assert "Goblin" in goblin["type_line"]
+    _err(await client.get(f"{API}/cards/random", params={"q": "t:goblin t:angel"}), 404)
+    body = _err(await client.get(f"{API}/cards/random", params={"q": "zz:top"}), 400)
+    assert body["warnings"] and 'Unknown keyword "zz"' in body["warnings"][0]
 
 
 async def test_random_on_empty_catalog(client: httpx.AsyncClient) -> None:

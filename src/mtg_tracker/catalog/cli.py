@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import time
 from collections.abc import Awaitable, Callable
 from datetime import date
 from pathlib import Path
@@ -271,6 +272,40 @@ def load_demo(
     console.print(
         "[green]Demo catalog loaded.[/] For the full catalog run `mtg-tracker catalog sync`, or download a bulk file "
         "from Scryfall and run `mtg-tracker catalog import FILE`."
+    )
+
+
+def reindex_with_progress(settings: Settings, *, full: bool = False) -> int:
+    """Rebuild missing or stale search rows with a progress bar; returns how many were rebuilt."""
+    from mtg_tracker.catalog.searchindex import reindex, stale_count
+
+    async def run(db: Any) -> int:
+        if not full:
+            async with db.session(write=False) as session:
+                if await stale_count(session) == 0:
+                    return 0
+        with Progress(
+            TextColumn("Search index"), BarColumn(), TaskProgressColumn(), TimeRemainingColumn(), console=console
+        ) as progress:
+            task = progress.add_task("reindex", total=None)
+            return await reindex(
+                db, full=full, progress=lambda done, total: progress.update(task, completed=done, total=total)
+            )
+
+    return _with_db(settings, run)
+
+
+@app.command("reindex")
+def reindex_command(
+    full: Annotated[
+        bool, typer.Option("--full", help="Rebuild every printing, not only missing or stale ones.")
+    ] = False,
+) -> None:
+    """Rebuild the search index from the stored cards (after an upgrade; `db upgrade` does it by itself)."""
+    started = time.perf_counter()
+    done = reindex_with_progress(_settings(), full=full)
+    console.print(
+        f"[green]Search index up to date:[/] {done:,} printings indexed in {time.perf_counter() - started:.1f} s."
     )
 
 

@@ -30,8 +30,17 @@ import orjson
 from sqlalchemy import Table, bindparam, delete, select, text, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from mtg_tracker.catalog.models import Card, CardMultiverse, CardName, CardSet, CatalogImport
+from mtg_tracker.catalog import searchindex
+from mtg_tracker.catalog.models import (
+    CATALOG_CACHE_NAMESPACE,
+    Card,
+    CardMultiverse,
+    CardName,
+    CardSet,
+    CatalogImport,
+)
 from mtg_tracker.catalog.normalize import NORMALIZER_VERSION, BadRecord, NormalizedCard, normalize_card, quick_state
+from mtg_tracker.catalog.searchdoc import search_rows
 from mtg_tracker.kit import metrics
 from mtg_tracker.kit.cache import bump_generation
 from mtg_tracker.kit.db import Database, dialect_insert, utcnow
@@ -43,7 +52,6 @@ log = get_logger("mtg_tracker.catalog.import")
 
 BATCH_SIZE = 1000
 MAX_REPORTED_SKIPS = 200
-CATALOG_CACHE_NAMESPACE = "catalog"
 _IMPORT_LOCK_KEY = 0x6D7467  # PostgreSQL advisory lock: one catalog import at a time
 
 ProgressFn = Callable[[int], None]
@@ -234,6 +242,12 @@ def _known_id(obj: Any, known: dict[uuid.UUID, _Known]) -> bool:
         return False
 
 
+def _normalized(obj: Any) -> NormalizedCard:
+    card = normalize_card(obj)
+    card.search, card.text = search_rows(obj, card.row)
+    return card
+
+
 def _take(
     records: Iterator[tuple[int, Any]], n: int, known: dict[uuid.UUID, _Known], day: date
 ) -> list[tuple[int, Item, Any]]:
@@ -250,7 +264,7 @@ def _take(
             out.append((index, _Unchanged(quick[0]), None))
         else:
             try:
-                out.append((index, normalize_card(obj), None))
+                out.append((index, _normalized(obj), None))
             except BadRecord as exc:
                 card_id = obj.get("id") if isinstance(obj, dict) else None
                 out.append((index, exc, card_id if isinstance(card_id, str) else None))
@@ -431,13 +445,27 @@ async def import_cards(
             sets = _SetAccumulator()
             upsert = _upsert_cards_stmt(session)
             records = iter_json_records(path, progress)
+            ranked: set[uuid.UUID] = set()
+            text_index = searchindex.TextIndexBatch(session, bulk=not known)
             while True:
                 batch = await asyncio.to_thread(_take, records, batch_size, known, day)
                 if not batch:
                     break
                 await _write_batch(
-                    session, batch, known=known, seen=seen, sets=sets, upsert=upsert, day=day, summary=summary
+                    session,
+                    batch,
+                    known=known,
+                    seen=seen,
+                    sets=sets,
+                    upsert=upsert,
+                    day=day,
+                    summary=summary,
+                    ranked=ranked,
+                    text_index=text_index,
                 )
+            await text_index.finish(await session.connection())
+            if ranked:
+                await searchindex.rank_printings(session, ranked)
             await _write_sets_from_cards(session, sets, summary)
             if (
                 summary.inserted
@@ -539,12 +567,16 @@ async def _write_batch(
     upsert: Any,
     day: date,
     summary: ImportSummary,
+    ranked: set[uuid.UUID],
+    text_index: searchindex.TextIndexBatch | None = None,
 ) -> None:
+    """Write one batch; ``ranked`` collects the cards whose printings need ranking again."""
     now = utcnow()
     rows: list[dict[str, Any]] = []
     changed_ids: list[uuid.UUID] = []
     names: list[dict[str, Any]] = []
     multiverse: list[dict[str, Any]] = []
+    search: list[searchindex.SearchRows] = []
     prices: list[tuple[uuid.UUID, dict[str, int | None]]] = []
     price_updates: list[dict[str, Any]] = []
     for index, item, raw_id in batch:
@@ -588,6 +620,8 @@ async def _write_batch(
                 "updated_at": now,
             }
         )
+        if card.search is not None and card.text is not None:
+            search.append((card.id, card.search, card.text))
         names.extend({"card_id": card.id, "name_norm": n} for n in card.names)
         multiverse.extend({"card_id": card.id, "multiverse_id": m} for m in card.multiverse_ids)
     conn = await session.connection()
@@ -596,7 +630,10 @@ async def _write_batch(
         await conn.execute(delete(MULTIVERSE_TABLE).where(MULTIVERSE_TABLE.c.card_id.in_(changed_ids)))
     if rows:
         await conn.execute(upsert, rows)
+        await searchindex.write_rows(conn, session, search, text_index)
+        ranked.update(s["oracle_key"] for _, s, _ in search)
     if price_updates:
+        await searchindex.update_prices(conn, price_updates)
         await conn.execute(
             CARD_TABLE.update()
             .where(CARD_TABLE.c.id == bindparam("b_id"))
@@ -716,13 +753,18 @@ async def upsert_card_objects(session: AsyncSession, objects: list[Any], *, day:
     batch: list[tuple[int, Item, Any]] = []
     for i, obj in enumerate(objects):
         try:
-            batch.append((i, normalize_card(obj), None))
+            batch.append((i, _normalized(obj), None))
         except BadRecord as exc:
             batch.append((i, exc, None))
     known = await _existing_state(session, [item.id for _, item, _ in batch if isinstance(item, NormalizedCard)])
     sets = _SetAccumulator()
     upsert = _upsert_cards_stmt(session)
-    await _write_batch(session, batch, known=known, seen={}, sets=sets, upsert=upsert, day=day, summary=summary)
+    ranked: set[uuid.UUID] = set()
+    await _write_batch(
+        session, batch, known=known, seen={}, sets=sets, upsert=upsert, day=day, summary=summary, ranked=ranked
+    )
+    if ranked:
+        await searchindex.rank_printings(session, ranked)
     await _write_sets_from_cards(session, sets, summary)
     await bump_generation(session, CATALOG_CACHE_NAMESPACE)
     return summary

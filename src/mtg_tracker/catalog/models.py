@@ -7,6 +7,7 @@ import uuid
 from datetime import date, datetime
 
 from sqlalchemy import (
+    BigInteger,
     Boolean,
     Date,
     Float,
@@ -23,6 +24,9 @@ from sqlalchemy.orm import Mapped, mapped_column
 
 from mtg_tracker.kit.db import Base, UTCDateTime
 from mtg_tracker.price.models import PriceCents
+
+# Cache namespace of everything derived from the catalog (cards, search pages): an import bumps it.
+CATALOG_CACHE_NAMESPACE = "catalog"
 
 
 class CardSet(Base):
@@ -128,6 +132,104 @@ class Card(PriceCents, Base):
     data: Mapped[bytes] = mapped_column(LargeBinary)
     content_hash: Mapped[str] = mapped_column(String(32))
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime)
+
+
+class CardSearch(Base):
+    """The search index: one narrow row per printing (numbers, codes, bit sets), derived by
+    ``searchdoc.search_rows`` at import. No JSON and no long text, so a scan of 150,000 rows is cheap;
+    the texts live in ``catalog_card_text``. ``rid`` is an integer key because SQLite's FTS5 needs one.
+    """
+
+    __tablename__ = "catalog_card_search"
+    __table_args__ = (
+        Index("ix_catalog_card_search_oracle_key", "oracle_key", "pref_rank"),
+        Index("ix_catalog_card_search_name_sort", "name_sort"),
+        Index("ix_catalog_card_search_set_code", "set_code", "cn_num"),
+        Index("ix_catalog_card_search_released", "released"),
+        Index("ix_catalog_card_search_cmc", "cmc"),
+        Index("ix_catalog_card_search_usd", "usd"),
+        Index("ix_catalog_card_search_artist", "artist"),
+    )
+
+    # Column order is deliberate: SQLite decodes a row's columns left to right, so the columns most
+    # queries test come first.
+    rid: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    hidden: Mapped[int] = mapped_column(SmallInteger)  # HIDDEN_* bits: what default searches leave out
+    flags: Mapped[int] = mapped_column(BigInteger)  # bit per cardflags.PRINTING_FLAGS
+    types: Mapped[int] = mapped_column(Integer)  # bit per searchdoc.TYPE_WORDS found in the type line
+    colors: Mapped[int] = mapped_column(SmallInteger)
+    identity: Mapped[int] = mapped_column(SmallInteger)
+    color_count: Mapped[int] = mapped_column(SmallInteger)
+    identity_count: Mapped[int] = mapped_column(SmallInteger)
+    cmc: Mapped[float | None] = mapped_column(Float, nullable=True)
+    rarity: Mapped[int] = mapped_column(SmallInteger)
+    legal: Mapped[int] = mapped_column(Integer)  # bit per format (searchdoc.FORMATS)
+    banned: Mapped[int] = mapped_column(Integer)
+    restricted: Mapped[int] = mapped_column(Integer)
+    power: Mapped[float | None] = mapped_column(Float, nullable=True)
+    toughness: Mapped[float | None] = mapped_column(Float, nullable=True)
+    lands: Mapped[int] = mapped_column(Integer)  # bit per cardflags.LAND_FLAGS
+    games: Mapped[int] = mapped_column(SmallInteger)
+    set_code: Mapped[str] = mapped_column(String(16))
+    released: Mapped[date | None] = mapped_column(Date, nullable=True)
+    lang: Mapped[str] = mapped_column(String(8))
+    usd: Mapped[int | None] = mapped_column(Integer, nullable=True)  # cents: nonfoil, else foil, else etched
+    eur: Mapped[int | None] = mapped_column(Integer, nullable=True)
+    tix: Mapped[int | None] = mapped_column(Integer, nullable=True)
+    name_sort: Mapped[str] = mapped_column(String(300))
+    oracle_key: Mapped[uuid.UUID] = mapped_column(Uuid)  # oracle_id, or the card id when it has none
+    pref_rank: Mapped[int] = mapped_column(Integer)  # 1 = the printing a card search shows by default
+    # The card's place in name order (name_sort, then oracle_key): grouping and sorting on one number is
+    # several times cheaper than on a 32-character key. Whole numbers after a bulk import; a card added
+    # alone gets the midpoint between its neighbours.
+    card_no: Mapped[float] = mapped_column(Float)
+    card_id: Mapped[uuid.UUID] = mapped_column(Uuid, ForeignKey("catalog_card.id", ondelete="CASCADE"), unique=True)
+    art_key: Mapped[uuid.UUID] = mapped_column(Uuid)  # illustration_id, or the card id
+    cn: Mapped[str] = mapped_column(String(20))
+    cn_num: Mapped[int | None] = mapped_column(Integer, nullable=True)
+    loyalty: Mapped[float | None] = mapped_column(Float, nullable=True)
+    defense: Mapped[float | None] = mapped_column(Float, nullable=True)
+    finishes: Mapped[int] = mapped_column(SmallInteger)
+    indicator: Mapped[bool] = mapped_column(Boolean)
+    produced: Mapped[int | None] = mapped_column(SmallInteger, nullable=True)  # WUBRG bits + C = 32
+    mana: Mapped[str | None] = mapped_column(String(400), nullable=True)  # |SYM#k|… (searchdoc.mana_tokens)
+    mana_count: Mapped[int] = mapped_column(SmallInteger)
+    dev_w: Mapped[int] = mapped_column(SmallInteger)
+    dev_u: Mapped[int] = mapped_column(SmallInteger)
+    dev_b: Mapped[int] = mapped_column(SmallInteger)
+    dev_r: Mapped[int] = mapped_column(SmallInteger)
+    dev_g: Mapped[int] = mapped_column(SmallInteger)
+    keywords: Mapped[str | None] = mapped_column(String(600), nullable=True)  # |flying|haste|
+    set_type: Mapped[str | None] = mapped_column(String(40), nullable=True)
+    frame: Mapped[str | None] = mapped_column(String(20), nullable=True)
+    frame_effects: Mapped[str | None] = mapped_column(String(300), nullable=True)  # |showcase|legendary|
+    border: Mapped[str | None] = mapped_column(String(20), nullable=True)
+    stamp: Mapped[str | None] = mapped_column(String(20), nullable=True)
+    watermark: Mapped[str | None] = mapped_column(String(60), nullable=True)
+    artist: Mapped[str | None] = mapped_column(String(300), nullable=True)
+    artist_count: Mapped[int] = mapped_column(SmallInteger)
+    edhrec_rank: Mapped[int | None] = mapped_column(Integer, nullable=True)
+    penny_rank: Mapped[int | None] = mapped_column(Integer, nullable=True)
+    prefer: Mapped[int] = mapped_column(SmallInteger)  # default-printing class, lower wins
+    version: Mapped[int] = mapped_column(SmallInteger)
+
+
+class CardText(Base):
+    """Lowercased texts of a printing for ``name/t/o/fo/ft`` searches. Indexed by FTS5 (trigram) on
+    SQLite and by pg_trgm GIN indexes on PostgreSQL, both created by the migration."""
+
+    __tablename__ = "catalog_card_text"
+
+    rid: Mapped[int] = mapped_column(
+        Integer, ForeignKey("catalog_card_search.rid", ondelete="CASCADE"), primary_key=True, autoincrement=False
+    )
+    name: Mapped[str] = mapped_column(Text)  # normalize_name: accents and punctuation folded
+    name_lc: Mapped[str] = mapped_column(Text)
+    type: Mapped[str] = mapped_column(Text)
+    oracle: Mapped[str] = mapped_column(Text)  # without reminder text
+    full: Mapped[str] = mapped_column(Text)  # with reminder text
+    tilde: Mapped[str | None] = mapped_column(Text, nullable=True)  # own name → ~, only when it names itself
+    flavor: Mapped[str | None] = mapped_column(Text, nullable=True)
 
 
 class CardName(Base):

@@ -54,6 +54,9 @@ class NormalizedCard:
     multiverse_ids: list[int]
     prices: dict[str, int | None] = field(default_factory=dict)
     set_info: dict[str, Any] = field(default_factory=dict)
+    # The search index rows (catalog.searchdoc), derived by the importer on its parse thread.
+    search: dict[str, Any] | None = None
+    text: dict[str, Any] | None = None
 
 
 _PUNCT = re.compile(r"[^\w\s/]", re.UNICODE)

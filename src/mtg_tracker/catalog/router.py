@@ -1,4 +1,5 @@
-"""Scryfall-compatible catalog endpoints (everything of API.md's Catalog table except search)."""
+"""Scryfall-compatible catalog endpoints (everything of API.md's Catalog table except search and random,
+which live in the search domain)."""
 
 from __future__ import annotations
 
@@ -75,20 +76,6 @@ async def autocomplete(
     index = await request.app.state.name_index.get(db, cache)
     names = index.autocomplete(q, include_extras=include_extras)
     return CatalogObject(total_values=len(names), data=names)
-
-
-@router.get("/cards/random", responses=_doc(CardObject, 400, 404), summary="A random card")
-async def random_card(
-    session: ReadSessionDep,
-    q: Annotated[str | None, Query(max_length=1000, description="Restrict to cards matching a search query.")] = None,
-) -> Response:
-    """A random non-extra paper card."""
-    if q:
-        raise BadRequest(
-            "Random cards restricted by a search query need the search engine, which this server does not have yet."
-        )
-    payload = await catalog_service.random_card(session)
-    return Response(payload.body, media_type=JSON, headers={"Cache-Control": "no-store"})
 
 
 @router.post("/cards/collection", responses=_doc(CardList, 400), summary="Cards by a list of identifiers")

@@ -20,8 +20,8 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from mtg_tracker.catalog import catalogs
 from mtg_tracker.catalog.errors import AmbiguousCardName, CardNotFound, SetNotFound
-from mtg_tracker.catalog.importer import CATALOG_CACHE_NAMESPACE, last_card_import, upsert_card_objects
-from mtg_tracker.catalog.models import Card, CardMultiverse, CardName, CardSet
+from mtg_tracker.catalog.importer import last_card_import, upsert_card_objects
+from mtg_tracker.catalog.models import CATALOG_CACHE_NAMESPACE, Card, CardMultiverse, CardName, CardSet
 from mtg_tracker.catalog.names import NameIndex
 from mtg_tracker.catalog.normalize import card_json, normalize_name, render_prices
 from mtg_tracker.catalog.scryfall import ScryfallClient
@@ -77,6 +77,15 @@ async def _first_body(session: AsyncSession, stmt: BodySelect) -> bytes | None:
 
 def _select_bodies() -> BodySelect:
     return select(*_BODY_COLUMNS)
+
+
+async def card_bodies(session: AsyncSession, ids: Sequence[uuid.UUID]) -> list[bytes]:
+    """Card objects for these ids, in the given order (ids not in the catalog are left out)."""
+    if not ids:
+        return []
+    rows = await session.execute(select(Card.id, *_BODY_COLUMNS).where(Card.id.in_(list(ids))))
+    by_id = {row[0]: _body(row[1:]) for row in rows}
+    return [by_id[i] for i in ids if i in by_id]
 
 
 # -- single cards --------------------------------------------------------------------------------------

@@ -12,6 +12,7 @@ import time
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from datetime import UTC, datetime
+from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
@@ -168,6 +169,7 @@ def _install_sqlite_hooks(engine: Engine, settings: Settings) -> None:
         cur.execute("PRAGMA cache_size=-65536")
         cur.execute("PRAGMA mmap_size=268435456")
         cur.close()
+        _install_sqlite_regexp(dbapi_conn)
         if timeout_ms:
             record.info["mtg_deadline"] = _install_sqlite_statement_timeout(dbapi_conn)
 
@@ -185,6 +187,35 @@ def _install_sqlite_hooks(engine: Engine, settings: Settings) -> None:
             if state is not None:
                 limit_ms = conn.get_execution_options().get("statement_timeout_ms", timeout_ms)
                 state[0] = time.monotonic() + limit_ms / 1000 if limit_ms else 0.0
+
+
+@lru_cache(maxsize=256)
+def _compiled_regex(pattern: str) -> Any:
+    import re2  # RE2: linear-time matching, so no pattern can backtrack for minutes inside one row
+
+    options = re2.Options()
+    options.case_sensitive = False
+    options.never_nl = False
+    options.max_mem = 8 << 20
+    return re2.compile("(?m)" + pattern, options)
+
+
+def _regexp(pattern: str | None, value: str | None) -> bool | None:
+    """SQLite's ``x REGEXP y`` calls ``regexp(y, x)``: case-insensitive, ``^``/``$`` match at lines."""
+    if pattern is None or value is None:
+        return None
+    try:
+        compiled = _compiled_regex(pattern)
+    except Exception:  # noqa: BLE001 - an invalid pattern matches nothing rather than failing the query
+        return False
+    return compiled.search(value) is not None
+
+
+def _install_sqlite_regexp(dbapi_conn: Any) -> None:
+    from sqlalchemy.util import await_
+
+    aio_conn = dbapi_conn.driver_connection  # aiosqlite.Connection
+    await_(aio_conn.create_function("regexp", 2, _regexp, deterministic=True))
 
 
 def _install_sqlite_statement_timeout(dbapi_conn: Any) -> list[float]:

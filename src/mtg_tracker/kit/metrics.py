@@ -72,3 +72,13 @@ def render() -> tuple[bytes, str]:
 def mark_process_dead(pid: int) -> None:
     if MULTIPROCESS:
         multiprocess.mark_process_dead(pid)  # type: ignore[no-untyped-call]
+
+
+SEARCH_QUERIES = Counter(
+    "search_queries_total", "Card searches, by outcome (ok, no_match, bad_query, timeout).", ["outcome"]
+)
+SEARCH_DURATION = Histogram(
+    "search_duration_seconds",
+    "Time to answer a card search (parse, SQL, card bodies), cache misses only.",
+    buckets=(0.002, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0, 2.5, 5.0),
+)

@@ -14,6 +14,15 @@ from sqlalchemy.exc import OperationalError, ProgrammingError
 from mtg_tracker.config import Settings
 from mtg_tracker.kit.db import Database
 
+# Structures the ORM metadata cannot describe (SQLite FTS5 tables, pg_trgm GIN indexes): made by hand in
+# migrations, and left alone by autogenerate and by drift checks.
+HAND_MADE_PREFIXES = ("catalog_card_text_fts", "ix_catalog_card_text_trgm_")
+
+
+def include_object(obj: object, name: str | None, type_: str, reflected: bool, compare_to: object) -> bool:
+    """Alembic's ``include_object`` hook: skip the hand-made search structures."""
+    return not (name or "").startswith(HAND_MADE_PREFIXES)
+
 
 def migrations_dir() -> Path:
     """The repository's ``migrations/`` in a checkout, the packaged copy in an installed wheel."""

@@ -1,0 +1,1 @@
+"""Card search: Scryfall's query language parsed, compiled to one SQL statement, and served as /cards/search."""
