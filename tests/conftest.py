@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import os
 import shutil
-import uuid
 from collections.abc import AsyncIterator, Iterator
 from pathlib import Path
 from typing import Any
@@ -18,13 +17,12 @@ import httpx
 import pytest
 from asgi_lifespan import LifespanManager
 from sqlalchemy import create_engine, text
-from sqlalchemy.engine import make_url
 
-from mtg_tracker.config import Settings, normalise_database_url
+from mtg_tracker.config import Settings
 from mtg_tracker.kit import migrations
 from mtg_tracker.kit.db import Base, Database
 from mtg_tracker.main import create_app
-from support import make_settings
+from support import make_settings, scratch_pg_database
 
 PG_URL = os.environ.get("MTG_TEST_DATABASE_URL")
 REDIS_URL = os.environ.get("MTG_TEST_REDIS_URL")
@@ -48,20 +46,9 @@ def pg_database() -> Iterator[str]:
     """A fresh, migrated PostgreSQL database for this session, dropped at the end."""
     if not PG_URL:
         pytest.skip("MTG_TEST_DATABASE_URL not set: PostgreSQL tests run in CI")
-    base = make_url(normalise_database_url(PG_URL))
-    name = f"mtg_test_{os.getpid()}_{uuid.uuid4().hex[:6]}"
-    admin = create_engine(_sync_url(base.render_as_string(hide_password=False)), isolation_level="AUTOCOMMIT")
-    try:
-        with admin.connect() as conn:
-            conn.execute(text(f'CREATE DATABASE "{name}"'))
-    except Exception as exc:
-        pytest.fail(f"MTG_TEST_DATABASE_URL is set but PostgreSQL is unreachable: {exc}", pytrace=False)
-    url = base.set(database=name).render_as_string(hide_password=False)
-    migrations.upgrade(Settings(database_url=url, environment="test"))
-    yield url
-    with admin.connect() as conn:
-        conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
-    admin.dispose()
+    with scratch_pg_database(PG_URL, "mtg_test") as url:
+        migrations.upgrade(Settings(database_url=url, environment="test"))
+        yield url
 
 
 @pytest.fixture(params=BACKENDS)

@@ -15,18 +15,17 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from sqlalchemy import create_engine, select, text
-from sqlalchemy.engine import make_url
+from sqlalchemy import select
 
 from mtg_tracker.catalog.importer import import_cards, import_sets
 from mtg_tracker.catalog.models import Card
-from mtg_tracker.config import Settings, normalise_database_url
+from mtg_tracker.config import Settings
 from mtg_tracker.kit import migrations
 from mtg_tracker.kit.db import Database
 from mtg_tracker.search import compiler
 from mtg_tracker.search.compiler import Options
 from mtg_tracker.search.parser import parse
-from support import shared_data
+from support import scratch_pg_database, shared_data
 
 PG_URL = os.environ.get("MTG_TEST_DATABASE_URL")
 BACKENDS = ["sqlite", *(["postgresql"] if PG_URL else [])]
@@ -56,22 +55,9 @@ def sqlite_catalog(tmp: Path) -> str:
 
 def pg_catalog() -> Iterator[str]:
     assert PG_URL
-    base = make_url(normalise_database_url(PG_URL))
-    name = f"mtg_search_{os.getpid()}_{uuid.uuid4().hex[:6]}"
-    admin = create_engine(base.render_as_string(hide_password=False), isolation_level="AUTOCOMMIT")
-    try:
-        with admin.connect() as conn:
-            conn.execute(text(f'CREATE DATABASE "{name}"'))
-    except Exception as exc:
-        pytest.fail(f"MTG_TEST_DATABASE_URL is set but PostgreSQL is unreachable: {exc}", pytrace=False)
-    url = base.set(database=name).render_as_string(hide_password=False)
-    try:
+    with scratch_pg_database(PG_URL, "mtg_search") as url:
         _import(url)
         yield url
-    finally:
-        with admin.connect() as conn:
-            conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
-        admin.dispose()
 
 
 def catalogs(tmp_path_factory: pytest.TempPathFactory) -> Iterator[dict[str, str]]:

@@ -3,12 +3,19 @@
 from __future__ import annotations
 
 import asyncio
+import os
+import uuid
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
+import httpx
 import pytest
+from sqlalchemy import create_engine, text
+from sqlalchemy.engine import make_url
 
-from mtg_tracker.config import Settings
+from mtg_tracker.config import Settings, normalise_database_url
 
 SHARED_DATA = Path(__file__).resolve().parents[2] / "shared" / "data"
 
@@ -60,3 +67,31 @@ class FakeTime:
         self.sleeps.append(seconds)
         self.now += seconds
         await asyncio.sleep(0)  # still a suspension point, like the real thing
+
+
+@contextmanager
+def scratch_pg_database(server_url: str, prefix: str) -> Iterator[str]:
+    """A new, empty PostgreSQL database on the test server, dropped afterwards; fails (not skips) when the
+    server is configured but unreachable."""
+    base = make_url(normalise_database_url(server_url))
+    name = f"{prefix}_{os.getpid()}_{uuid.uuid4().hex[:6]}"
+    admin = create_engine(base.render_as_string(hide_password=False), isolation_level="AUTOCOMMIT")
+    try:
+        with admin.connect() as conn:
+            conn.execute(text(f'CREATE DATABASE "{name}"'))
+    except Exception as exc:
+        pytest.fail(f"MTG_TEST_DATABASE_URL is set but PostgreSQL is unreachable: {exc}", pytrace=False)
+    try:
+        yield base.set(database=name).render_as_string(hide_password=False)
+    finally:
+        with admin.connect() as conn:
+            conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+        admin.dispose()
+
+
+def error_body(resp: httpx.Response, status: int) -> dict[str, Any]:
+    """Assert an API error object (API.md) with this status and return it."""
+    assert resp.status_code == status, resp.text
+    body: dict[str, Any] = resp.json()
+    assert body["object"] == "error" and body["status"] == status and body["request_id"]
+    return body

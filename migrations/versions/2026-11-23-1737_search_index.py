@@ -150,9 +150,6 @@ def upgrade() -> None:
         sa.UniqueConstraint("card_id", name=op.f("uq_catalog_card_search_card_id")),
     )
     with op.batch_alter_table("catalog_card_search", schema=None) as batch_op:
-        batch_op.create_index("ix_catalog_card_search_artist", ["artist"], unique=False)
-        batch_op.create_index("ix_catalog_card_search_cmc", ["cmc"], unique=False)
-        batch_op.create_index("ix_catalog_card_search_name_sort", ["name_sort"], unique=False)
         batch_op.create_index("ix_catalog_card_search_oracle_key", ["oracle_key", "pref_rank"], unique=False)
         batch_op.create_index("ix_catalog_card_search_released", ["released"], unique=False)
         batch_op.create_index("ix_catalog_card_search_set_code", ["set_code", "cn_num"], unique=False)
@@ -188,8 +185,5 @@ def downgrade() -> None:
         batch_op.drop_index("ix_catalog_card_search_set_code")
         batch_op.drop_index("ix_catalog_card_search_released")
         batch_op.drop_index("ix_catalog_card_search_oracle_key")
-        batch_op.drop_index("ix_catalog_card_search_name_sort")
-        batch_op.drop_index("ix_catalog_card_search_cmc")
-        batch_op.drop_index("ix_catalog_card_search_artist")
 
     op.drop_table("catalog_card_search")

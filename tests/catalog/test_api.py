@@ -16,7 +16,7 @@ from mtg_tracker.catalog.importer import import_cards, import_sets
 from mtg_tracker.config import Settings
 from mtg_tracker.kit.db import Database
 from mtg_tracker.main import create_app
-from support import make_settings, shared_data, wait_for
+from support import error_body, make_settings, shared_data, wait_for
 
 API = "/api/v1"
 
@@ -33,11 +33,7 @@ def _by_name(cards: list[dict[str, Any]], name: str) -> dict[str, Any]:
     return next(c for c in cards if c["name"] == name)
 
 
-def _err(resp: httpx.Response, status: int) -> dict[str, Any]:
-    assert resp.status_code == status, resp.text
-    body: dict[str, Any] = resp.json()
-    assert body["object"] == "error" and body["status"] == status and body["request_id"]
-    return body
+_err = error_body
 
 
 async def test_card_by_id_is_the_source_object(client: httpx.AsyncClient, cards: list[dict[str, Any]]) -> None:

@@ -19,6 +19,7 @@ from mtg_tracker.catalog.synthetic import write_catalog
 from mtg_tracker.kit.db import Database
 from mtg_tracker.search import service
 from mtg_tracker.search.errors import QueryTooSlow
+from support import error_body, wait_for
 
 API = "/api/v1"
 
@@ -30,11 +31,7 @@ async def cards(db: Database, tmp_path: Path) -> list[dict[str, Any]]:
     return items
 
 
-def _err(resp: httpx.Response, status: int) -> dict[str, Any]:
-    assert resp.status_code == status, resp.text
-    body: dict[str, Any] = resp.json()
-    assert body["object"] == "error" and body["status"] == status and body["request_id"]
-    return body
+_err = error_body
 
 
 async def test_search_returns_scryfall_list(client: httpx.AsyncClient, cards: list[dict[str, Any]]) -> None:
@@ -155,8 +152,6 @@ async def test_results_are_cached_until_the_next_import(
     async def grown() -> bool:
         resp = await client.get(f"{API}/cards/search", params={"q": "t:creature"})
         return bool(resp.json()["total_cards"] == before + 1)
-
-    from support import wait_for
 
     await wait_for(grown)
 

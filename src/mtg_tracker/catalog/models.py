@@ -143,12 +143,9 @@ class CardSearch(Base):
     __tablename__ = "catalog_card_search"
     __table_args__ = (
         Index("ix_catalog_card_search_oracle_key", "oracle_key", "pref_rank"),
-        Index("ix_catalog_card_search_name_sort", "name_sort"),
         Index("ix_catalog_card_search_set_code", "set_code", "cn_num"),
         Index("ix_catalog_card_search_released", "released"),
-        Index("ix_catalog_card_search_cmc", "cmc"),
         Index("ix_catalog_card_search_usd", "usd"),
-        Index("ix_catalog_card_search_artist", "artist"),
     )
 
     # Column order is deliberate: SQLite decodes a row's columns left to right, so the columns most
