@@ -293,6 +293,13 @@ def _upsert_cards_stmt(session: AsyncSession) -> Any:
 
 
 async def _lock(session: AsyncSession) -> None:
+    """Start an import transaction: one import at a time, and no statement time limit.
+
+    The limit protects request handlers from runaway queries; an import's bulk statements (ranking and
+    indexing 150,000 printings) legitimately take longer, and the import as a whole is bounded by its
+    input.
+    """
+    await searchindex.unbounded(session)
     if session.get_bind().dialect.name == "postgresql":
         await session.execute(text("SELECT pg_advisory_xact_lock(:k)"), {"k": _IMPORT_LOCK_KEY})
 
@@ -612,8 +619,11 @@ async def _write_batch(
         if previous is not None and previous.content_hash == card.content_hash:
             summary.unchanged += 1
             if previous.prices != sig or previous.price_day != price_day:
-                # Same card, new prices or a new day: refresh only the current-price columns.
+                # Same card, new prices or a new day: refresh only the current-price columns (and which
+                # printing is the card's cheapest).
                 price_updates.append({"b_id": card.id, "price_day": price_day, **{c: card.row[c] for c in _PRICE_COLS}})
+                if card.search is not None:
+                    ranked.add(card.search["oracle_key"])
             continue
         if previous is None:
             summary.inserted += 1

@@ -208,6 +208,14 @@ class CardSearch(Base):
     edhrec_rank: Mapped[int | None] = mapped_column(Integer, nullable=True)
     penny_rank: Mapped[int | None] = mapped_column(Integer, nullable=True)
     prefer: Mapped[int] = mapped_column(SmallInteger)  # default-printing class, lower wins
+    # Facts about all of a card's printings, kept on each of them by searchindex.rank_printings so that
+    # prints>20, new:art or cheapest:usd are column tests instead of per-query aggregates.
+    prints: Mapped[int] = mapped_column(SmallInteger)
+    paperprints: Mapped[int] = mapped_column(SmallInteger)
+    sets: Mapped[int] = mapped_column(SmallInteger)
+    papersets: Mapped[int] = mapped_column(SmallInteger)
+    illustrations: Mapped[int] = mapped_column(SmallInteger)
+    firsts: Mapped[int] = mapped_column(SmallInteger)  # searchdoc.FIRST_BITS: new:… and cheapest:…
     version: Mapped[int] = mapped_column(SmallInteger)
 
 

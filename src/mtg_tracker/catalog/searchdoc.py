@@ -38,6 +38,12 @@ LAND_BITS = {name: 1 << i for i, name in enumerate(LAND_FLAGS)}
 SEARCH_RARITY = {"common": 0, "uncommon": 1, "rare": 2, "mythic": 3, "special": 4, "bonus": 5}
 LADDER_TOP = SEARCH_RARITY["mythic"]
 
+# Per printing, "first printing of its card with this …" (new:…) and "cheapest printing" (cheapest:…).
+FIRST_BITS = {
+    "art": 1, "artist": 2, "flavor": 4, "frame": 8, "language": 16, "rarity": 32,
+    "cheapest_usd": 64, "cheapest_eur": 128, "cheapest_tix": 256,
+}  # fmt: skip
+
 # What a default search leaves out (``hidden = 0`` is one comparison per row); each has its way back in:
 # include:extras, a digital keyword, include:multilingual or lang:, include:variations.
 HIDDEN_EXTRA = 1
@@ -232,7 +238,13 @@ def search_rows(obj: dict[str, Any], row: dict[str, Any]) -> tuple[dict[str, Any
         "penny_rank": row.get("penny_rank"),
         "prefer": prefer_class(row, obj),
         "pref_rank": 1,  # set for the whole card by searchindex.rank_printings after the write
-        "card_no": 0.0,  # likewise
+        "card_no": 0.0,  # likewise, and the per-card facts below
+        "prints": 1,
+        "paperprints": 0,
+        "sets": 1,
+        "papersets": 0,
+        "illustrations": 1,
+        "firsts": 0,
         "hidden": hidden_bits(row),
         "types": type_mask(row.get("type_line") or ""),
     }

@@ -9,17 +9,17 @@ from collections.abc import Callable, Sequence
 from typing import Any, cast
 
 import orjson
-from sqlalchemy import Table, and_, bindparam, func, or_, select, text
+from sqlalchemy import Table, and_, bindparam, case, func, or_, select, text
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncSession
 
 from mtg_tracker.catalog.models import Card, CardSearch, CardText
 from mtg_tracker.catalog.normalize import BadRecord, normalize_card
-from mtg_tracker.catalog.searchdoc import SEARCH_VERSION, search_prices, search_rows
+from mtg_tracker.catalog.searchdoc import FIRST_BITS, SEARCH_VERSION, search_prices, search_rows
 from mtg_tracker.kit.db import Database, dialect_insert
 from mtg_tracker.price.models import PRICE_TYPES
 
 SEARCH_TABLE = S = cast(Table, CardSearch.__table__)
-TEXT_TABLE = cast(Table, CardText.__table__)
+TEXT_TABLE = T = cast(Table, CardText.__table__)
 _SEARCH_COLUMNS = [c.name for c in SEARCH_TABLE.columns if c.name not in ("rid", "card_id")]
 _TEXT_COLUMNS = [c.name for c in TEXT_TABLE.columns if c.name != "rid"]
 
@@ -124,15 +124,65 @@ async def rank_printings(session: AsyncSession, oracle_keys: set[uuid.UUID] | No
     if oracle_keys is not None and len(oracle_keys) > _RANK_ALL_ABOVE:
         oracle_keys = None
     if oracle_keys is None:
+        await _card_facts(conn, None)
         await _renumber_all(conn, dialect)
         return
     keys = sorted(oracle_keys)
     for start in range(0, len(keys), _RANK_CHUNK):
         chunk = keys[start : start + _RANK_CHUNK]
+        await _card_facts(conn, chunk)
         rn = func.row_number().over(partition_by=S.c.oracle_key, order_by=default_preference(S, dialect))
         sub = select(S.c.rid, rn.label("rn")).where(S.c.oracle_key.in_(chunk)).subquery("ranked")
         await conn.execute(S.update().where(S.c.rid == sub.c.rid, S.c.pref_rank != sub.c.rn).values(pref_rank=sub.c.rn))
     await _place_cards(conn, dialect, keys)
+
+
+async def _card_facts(conn: AsyncConnection, chunk: list[uuid.UUID] | None) -> None:
+    """Counts over each card's printings and the new:/cheapest: bits of each printing."""
+    printing = S.c.set_code + "/" + S.c.cn
+    paper = S.c.games.op("&")(1) != 0
+    counts = select(
+        S.c.oracle_key,
+        func.count(func.distinct(printing)).label("prints"),
+        func.count(func.distinct(case((paper, printing)))).label("paperprints"),
+        func.count(func.distinct(S.c.set_code)).label("sets"),
+        func.count(func.distinct(case((paper, S.c.set_code)))).label("papersets"),
+        func.count(func.distinct(S.c.art_key)).label("illustrations"),
+    ).group_by(S.c.oracle_key)
+    if chunk is not None:
+        counts = counts.where(S.c.oracle_key.in_(chunk))
+    g = counts.subquery("g")
+    names = ("prints", "paperprints", "sets", "papersets", "illustrations")
+    await conn.execute(
+        S.update()
+        .where(S.c.oracle_key == g.c.oracle_key, or_(*(S.c[n] != g.c[n] for n in names)))
+        .values({n: g.c[n] for n in names})
+    )
+
+    def first(*partition: Any) -> Any:
+        earliest = func.min(S.c.released).over(partition_by=(S.c.oracle_key, *partition))
+        return case((S.c.released == earliest, 1), else_=0)
+
+    def cheapest(column: Any) -> Any:
+        low = func.min(column).over(partition_by=S.c.oracle_key)
+        return case((column == low, 1), else_=0)
+
+    bits = (
+        first(S.c.art_key) * FIRST_BITS["art"]
+        + first(S.c.artist) * FIRST_BITS["artist"]
+        + case((T.c.flavor.is_not(None), first(T.c.flavor)), else_=0) * FIRST_BITS["flavor"]
+        + first(S.c.frame) * FIRST_BITS["frame"]
+        + first(S.c.lang) * FIRST_BITS["language"]
+        + first(S.c.rarity) * FIRST_BITS["rarity"]
+        + cheapest(S.c.usd) * FIRST_BITS["cheapest_usd"]
+        + cheapest(S.c.eur) * FIRST_BITS["cheapest_eur"]
+        + cheapest(S.c.tix) * FIRST_BITS["cheapest_tix"]
+    )
+    facts = select(S.c.rid, bits.label("firsts")).select_from(S.join(T, T.c.rid == S.c.rid))
+    if chunk is not None:
+        facts = facts.where(S.c.oracle_key.in_(chunk))
+    f = facts.subquery("f")
+    await conn.execute(S.update().where(S.c.rid == f.c.rid, S.c.firsts != f.c.firsts).values(firsts=f.c.firsts))
 
 
 async def _renumber_all(conn: AsyncConnection, dialect: str) -> None:
@@ -176,6 +226,14 @@ async def _place_cards(conn: AsyncConnection, dialect: str, keys: list[uuid.UUID
         await conn.execute(S.update().where(S.c.oracle_key == key).values(card_no=(low + high) / 2))
 
 
+async def unbounded(session: AsyncSession) -> None:
+    """Lift the statement time limit for this transaction (must be the session's first statement)."""
+    if session.get_bind().dialect.name == "postgresql":
+        await session.execute(text("SET LOCAL statement_timeout = 0"))
+    else:
+        await session.connection(execution_options={"statement_timeout_ms": 0})
+
+
 def stale_filter() -> Any:
     return or_(SEARCH_TABLE.c.rid.is_(None), SEARCH_TABLE.c.version != SEARCH_VERSION)
 
@@ -214,6 +272,7 @@ async def reindex(
     prices = [getattr(Card, k) for k in PRICE_TYPES]
     done = 0
     async with db.session_scope() as session:
+        await unbounded(session)
         base = select(Card.id).select_from(Card.__table__.outerjoin(SEARCH_TABLE, SEARCH_TABLE.c.card_id == Card.id))
         if not full:
             base = base.where(stale_filter())

@@ -29,7 +29,7 @@ from mtg_tracker.kit.cache import Cache
 from mtg_tracker.kit.db import Database
 from mtg_tracker.price.models import PRICE_TYPES as _PRICE_NAMES
 
-_BODY_COLUMNS = (Card.data, Card.price_style, Card.price_keys, *(getattr(Card, t) for t in _PRICE_NAMES))
+BODY_COLUMNS = (Card.data, Card.price_style, Card.price_keys, *(getattr(Card, t) for t in _PRICE_NAMES))
 BodySelect = Select[*tuple[Any, ...]]
 
 # Which printing answers for a name: English, a real card over an extra, paper over digital, non-promo,
@@ -65,26 +65,27 @@ class Payload:
         return cls(body=body, etag='"' + hashlib.blake2b(body, digest_size=10).hexdigest() + '"')
 
 
-def _body(row: Sequence[Any]) -> bytes:
+def card_body(row: Sequence[Any]) -> bytes:
+    """A card object from a row of ``BODY_COLUMNS`` (stored bytes plus today's prices, no re-parsing)."""
     data, style, keys, *cents = row
     return card_json(data, render_prices(style, keys, dict(zip(_PRICE_NAMES, cents, strict=True))))
 
 
 async def _first_body(session: AsyncSession, stmt: BodySelect) -> bytes | None:
     row = (await session.execute(stmt.limit(1))).first()
-    return _body(row) if row else None
+    return card_body(row) if row else None
 
 
 def _select_bodies() -> BodySelect:
-    return select(*_BODY_COLUMNS)
+    return select(*BODY_COLUMNS)
 
 
 async def card_bodies(session: AsyncSession, ids: Sequence[uuid.UUID]) -> list[bytes]:
     """Card objects for these ids, in the given order (ids not in the catalog are left out)."""
     if not ids:
         return []
-    rows = await session.execute(select(Card.id, *_BODY_COLUMNS).where(Card.id.in_(list(ids))))
-    by_id = {row[0]: _body(row[1:]) for row in rows}
+    rows = await session.execute(select(Card.id, *BODY_COLUMNS).where(Card.id.in_(list(ids))))
+    by_id = {row[0]: card_body(row[1:]) for row in rows}
     return [by_id[i] for i in ids if i in by_id]
 
 

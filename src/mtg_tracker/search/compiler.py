@@ -12,6 +12,7 @@ exact complement of ``term`` — what people expect from ``-pow>3``.
 from __future__ import annotations
 
 import re
+from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any, cast
 
@@ -25,7 +26,6 @@ from sqlalchemy import (
     Text,
     and_,
     case,
-    exists,
     func,
     literal,
     literal_column,
@@ -38,9 +38,10 @@ from sqlalchemy.dialects.postgresql import distinct_on
 from sqlalchemy.sql.elements import UnaryExpression
 
 from mtg_tracker.catalog.cardflags import LAND_FLAGS
-from mtg_tracker.catalog.models import CardName, CardSearch, CardSet, CardText
+from mtg_tracker.catalog.models import Card, CardName, CardSearch, CardSet, CardText
 from mtg_tracker.catalog.normalize import COLOR_BITS, GAME_BITS, normalize_name
 from mtg_tracker.catalog.searchdoc import (
+    FIRST_BITS,
     FLAG_BITS,
     FORMAT_BITS,
     HIDDEN_DIGITAL,
@@ -60,6 +61,7 @@ from mtg_tracker.search.keywords import FIELD_VALUES
 S = cast(Table, CardSearch.__table__)
 T = cast(Table, CardText.__table__)
 NAMES = cast(Table, CardName.__table__)
+CARDS = cast(Table, Card.__table__)
 SETS = cast(Table, CardSet.__table__)
 # The FTS5 table is created by the migration on SQLite only; it is not part of the ORM metadata.
 FTS = Table(
@@ -384,32 +386,21 @@ class _Compiler:
     def k_artists(self, t: Term) -> Any:
         return self._numeric(t, S.c.artist_count)
 
-    def _per_card(self, t: Term, measure: ColumnElement[Any], where: ColumnElement[bool] | None = None) -> Any:
-        """Counts over every printing of the card (prints, sets, illustrations…)."""
-        number = values.parse_number(t.value)
-        assert number is not None
-        op: Op = "=" if t.op == ":" else t.op
-        inner = S.alias("p")
-        sub = select(inner.c.oracle_key)
-        if where is not None:
-            sub = sub.where(where.self_group() if False else _rebind(where, inner))
-        sub = sub.group_by(inner.c.oracle_key).having(_compare(_rebind(measure, inner), op, number))
-        return S.c.oracle_key.in_(sub)
-
+    # counts over all printings of the card (kept on every printing by searchindex.rank_printings)
     def k_prints(self, t: Term) -> Any:
-        return self._per_card(t, func.count(func.distinct(S.c.set_code + "/" + S.c.cn)))
+        return self._numeric(t, S.c.prints)
 
     def k_paperprints(self, t: Term) -> Any:
-        return self._per_card(t, func.count(func.distinct(S.c.set_code + "/" + S.c.cn)), S.c.games.op("&")(1) != 0)
+        return self._numeric(t, S.c.paperprints)
 
     def k_sets(self, t: Term) -> Any:
-        return self._per_card(t, func.count(func.distinct(S.c.set_code)))
+        return self._numeric(t, S.c.sets)
 
     def k_papersets(self, t: Term) -> Any:
-        return self._per_card(t, func.count(func.distinct(S.c.set_code)), S.c.games.op("&")(1) != 0)
+        return self._numeric(t, S.c.papersets)
 
     def k_illustrations(self, t: Term) -> Any:
-        return self._per_card(t, func.count(func.distinct(S.c.art_key)))
+        return self._numeric(t, S.c.illustrations)
 
     # codes and enumerations
     def k_rarity(self, t: Term) -> Any:
@@ -479,9 +470,7 @@ class _Compiler:
         v = t.value.strip().lower()
         v = {"manland": "creatureland", "snarl": "shadowland"}.get(v, v) if v not in LAND_BITS else v
         if v == "unique":
-            return self._per_card(
-                Term("prints", "=", "1", t.span), func.count(func.distinct(S.c.set_code + "/" + S.c.cn))
-            )
+            return S.c.prints == 1
         if v in FLAG_BITS:
             return S.c.flags.op("&")(FLAG_BITS[v]) != 0
         if v in LAND_BITS:
@@ -547,33 +536,11 @@ class _Compiler:
         return S.c.lang == values.parse_language(t.value)
 
     def k_new(self, t: Term) -> Any:
-        v = t.value.strip().lower()
-        o = S.alias("o")
-        same = {
-            "art": o.c.art_key == S.c.art_key,
-            "artist": o.c.artist == S.c.artist,
-            "frame": o.c.frame == S.c.frame,
-            "language": o.c.lang == S.c.lang,
-            "rarity": o.c.rarity == S.c.rarity,
-        }
-        if v == "flavor":
-            ot, st = T.alias("ot"), T.alias("st")
-            earlier = (
-                select(literal(1))
-                .select_from(o.join(ot, ot.c.rid == o.c.rid))
-                .where(o.c.oracle_key == S.c.oracle_key, o.c.released < S.c.released, ot.c.flavor == st.c.flavor)
-            )
-            has_flavor = select(st.c.rid).where(st.c.flavor.is_not(None), ~exists(earlier.where(st.c.rid == S.c.rid)))
-            return and_(S.c.released.is_not(None), S.c.rid.in_(has_flavor))
-        earlier = select(literal(1)).where(o.c.oracle_key == S.c.oracle_key, o.c.released < S.c.released, same[v])
-        return and_(S.c.released.is_not(None), ~exists(earlier))
+        return S.c.firsts.op("&")(FIRST_BITS[t.value.strip().lower()]) != 0
 
     def k_cheapest(self, t: Term) -> Any:
-        currency = t.value.strip().lower()
-        o = S.alias("o")
-        col, ocol = S.c[currency], o.c[currency]
-        cheaper = select(literal(1)).where(o.c.oracle_key == S.c.oracle_key, ocol.is_not(None), ocol < col)
-        return and_(col.is_not(None), ~exists(cheaper))
+        bit = FIRST_BITS["cheapest_" + t.value.strip().lower()]
+        return S.c.firsts.op("&")(bit) != 0
 
 
 # keywords whose handler implements ":"/"=" only; "!=" is its negation
@@ -599,13 +566,6 @@ def _compare(left: Any, op: str, right: Any) -> ColumnElement[bool]:
             ">=": left >= right,
         }[op],
     )
-
-
-def _rebind(expr: Any, alias: Any) -> Any:
-    """The same expression over an alias of the search table (for per-card subqueries)."""
-    from sqlalchemy.sql.util import ClauseAdapter
-
-    return ClauseAdapter(alias).traverse(expr)
 
 
 # -- defaults and presentation ---------------------------------------------------------------------
@@ -724,34 +684,26 @@ def _order_columns(rel: Any, order: str, direction: str, dialect: str) -> list[U
         ordered: UnaryExpression[Any] = (col.desc() if desc else col.asc()).nulls_last()
         return ordered
 
-    color_rank = case(
-        (c.color_count == 0, 7),
-        (c.color_count > 1, 6),
-        (c.colors == COLOR_BITS["W"], 1),
-        (c.colors == COLOR_BITS["U"], 2),
-        (c.colors == COLOR_BITS["B"], 3),
-        (c.colors == COLOR_BITS["R"], 4),
-        else_=5,
-    )
-    primary: dict[str, list[Any]] = {
-        "name": [c.card_no],
-        "set": [collate(c.set_code), c.cn_num, collate(c.cn)],
-        "released": [c.released],
-        "spoiled": [c.released],
-        "review": [c.released],
-        "rarity": [c.rarity],
-        "color": [color_rank],
-        "usd": [c.usd],
-        "eur": [c.eur],
-        "tix": [c.tix],
-        "cmc": [c.cmc],
-        "power": [c.power],
-        "toughness": [c.toughness],
-        "edhrec": [c.edhrec_rank],
-        "penny": [c.penny_rank],
-        "artist": [collate(c.artist)],
-    }
-    cols = [directed(col) for col in primary[order]]
+    if order == "color":
+        primary = [
+            case(
+                (c.color_count == 0, 7),
+                (c.color_count > 1, 6),
+                (c.colors == COLOR_BITS["W"], 1),
+                (c.colors == COLOR_BITS["U"], 2),
+                (c.colors == COLOR_BITS["B"], 3),
+                (c.colors == COLOR_BITS["R"], 4),
+                else_=5,
+            )
+        ]
+    elif order == "name":
+        primary = [c.card_no]
+    elif order == "set":
+        primary = [collate(c.set_code), c.cn_num, collate(c.cn)]
+    else:
+        column = {"spoiled": "released", "review": "released", "edhrec": "edhrec_rank", "penny": "penny_rank"}
+        primary = [collate(c[column.get(order, order)]) if order == "artist" else c[column.get(order, order)]]
+    cols = [directed(col) for col in primary]
     # Deterministic tie-breaks, identical on both backends: name order, then the card's own ranking
     # of its printings (unique per printing).
     tail = [c.card_no, c.pref_rank]
@@ -778,21 +730,29 @@ def _prefer_columns(rel: Any, prefer: str, dialect: str) -> list[Any]:
     return [*lead[prefer], *default_preference(rel, dialect)]
 
 
-_CARRIED = (
-    "rid", "card_id", "oracle_key", "art_key", "name_sort", "set_code", "cn", "cn_num", "released", "rarity",
-    "colors", "color_count", "usd", "eur", "tix", "cmc", "power", "toughness", "edhrec_rank", "penny_rank",
-    "artist", "prefer", "flags", "pref_rank", "card_no",
-)  # fmt: skip
+# What each order needs carried out of the filtered rows (the fewer, the cheaper the sort that groups).
+_ORDER_NEEDS: dict[str, tuple[str, ...]] = {
+    "name": (), "set": ("set_code", "cn_num", "cn"), "released": ("released",), "spoiled": ("released",),
+    "review": ("released",), "rarity": ("rarity",), "color": ("colors", "color_count"), "usd": ("usd",),
+    "eur": ("eur",), "tix": ("tix",), "cmc": ("cmc",), "power": ("power",), "toughness": ("toughness",),
+    "edhrec": ("edhrec_rank",), "penny": ("penny_rank",), "artist": ("artist",),
+}  # fmt: skip
+
+
+def _carried(p: Plan) -> list[str]:
+    return ["rid", "card_no", "pref_rank", *_ORDER_NEEDS[p.order]]
 
 
 def _candidates(p: Plan, dialect: str) -> Any:
-    """Matching printings, one per card (or artwork) when ``unique`` asks for it, as a subquery.
+    """Matching printings, one per card (or artwork) when ``unique`` asks for it, as a subquery carrying
+    only the row id and the sort keys (the card ids of one page are looked up afterwards).
 
     With the default preference each card's printings are already ranked (``pref_rank``), so the one
     to show is the lowest-ranked match: SQLite's ``min()`` with bare columns, PostgreSQL's DISTINCT ON —
     a single pass, where a window function would sort every match.
     """
-    cols = [S.c[name] for name in _CARRIED]
+    names = _carried(p)
+    cols = [S.c[name] for name in names]
     if p.unique == "prints":
         return select(*cols).where(p.where).subquery("m")
     if p.first_printing_only:
@@ -810,24 +770,33 @@ def _candidates(p: Plan, dialect: str) -> Any:
         return grouped.subquery("m")
     rank = func.row_number().over(partition_by=key, order_by=_prefer_columns(S, p.prefer, dialect))
     ranked = select(*cols, rank.label("rn")).where(p.where).subquery("r")
-    return select(*(ranked.c[name] for name in _CARRIED)).where(ranked.c.rn == 1).subquery("m")
+    return select(*(ranked.c[name] for name in names)).where(ranked.c.rn == 1).subquery("m")
 
 
-def page_statement(p: Plan, dialect: str, *, page: int, page_size: int = PAGE_SIZE) -> Select[Any]:
-    """One page of card ids in display order, each row carrying the total count of the whole result."""
+def page_statement(
+    p: Plan, dialect: str, *, page: int, page_size: int = PAGE_SIZE, with_columns: Sequence[Any] = ()
+) -> Select[Any]:
+    """One page of card ids in display order, each row carrying the total count of the whole result and
+    ``with_columns`` of the catalog's card row (the card bodies, in the same round trip)."""
     m = _candidates(p, dialect)
     total = func.count().over().label("total")
-    return (
-        select(m.c.card_id, total)
+    paged = (
+        select(*(m.c[n] for n in _carried(p)), total)
         .order_by(*_order_columns(m, p.order, p.direction, dialect))
         .limit(page_size)
         .offset((page - 1) * page_size)
+        .subquery("pg")
     )
+    stmt = select(S.c.card_id, paged.c.total, *with_columns).join_from(paged, S, S.c.rid == paged.c.rid)
+    if with_columns:
+        stmt = stmt.join(CARDS, CARDS.c.id == S.c.card_id)
+    return stmt.order_by(*_order_columns(paged, p.order, p.direction, dialect))
 
 
 def random_statement(p: Plan, dialect: str) -> Select[Any]:
     m = _candidates(p, dialect)
-    return select(m.c.card_id).order_by(func.random()).limit(1)
+    pick = select(m.c.rid).order_by(func.random()).limit(1).scalar_subquery()
+    return select(S.c.card_id).where(S.c.rid == pick)
 
 
 def ids_statement(p: Plan) -> Select[Any]:

@@ -17,7 +17,7 @@ from sqlalchemy.exc import DBAPIError
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from mtg_tracker.catalog.models import CATALOG_CACHE_NAMESPACE
-from mtg_tracker.catalog.service import card_bodies
+from mtg_tracker.catalog.service import BODY_COLUMNS, card_bodies, card_body
 from mtg_tracker.kit import metrics
 from mtg_tracker.kit.cache import Cache
 from mtg_tracker.kit.logging import get_logger
@@ -127,14 +127,15 @@ async def search(
         raise
     dialect = _dialect(session)
     plan = compiler.plan(query, dialect, options)
-    rows = await _run(session, compiler.page_statement(plan, dialect, page=page), timeout_ms)
+    stmt = compiler.page_statement(plan, dialect, page=page, with_columns=BODY_COLUMNS)
+    rows = await _run(session, stmt, timeout_ms)
     if not rows:
         metrics.SEARCH_QUERIES.labels("no_match").inc()
         if page > 1:
             raise NoCardsMatched(f"Page {page} is past the end of the results.", warnings=query.warnings or None)
         raise NoCardsMatched(warnings=query.warnings or None)
     total = int(rows[0][1])
-    cards = await card_bodies(session, [r[0] for r in rows])
+    cards = [card_body(r[2:]) for r in rows]
     result = SearchPage(total, cards, query.warnings, has_more=page * PAGE_SIZE < total)
     elapsed = time.perf_counter() - started
     metrics.SEARCH_QUERIES.labels("ok").inc()

@@ -3,7 +3,7 @@
 Rows are filled by the importer; an existing catalog is indexed by `mtg-tracker catalog reindex`,
 which `db upgrade` runs by itself when the index is missing rows.
 
-Revision ID: 90339c246c2a
+Revision ID: 15a783d1851b
 Revises: 79c23a0920a0
 Create Date: 2026-11-23 17:19:34.849591
 """
@@ -18,7 +18,7 @@ from collections.abc import Sequence
 import sqlalchemy as sa
 from alembic import op
 
-revision: str = "90339c246c2a"
+revision: str = "15a783d1851b"
 down_revision: str | None = "79c23a0920a0"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
@@ -139,6 +139,12 @@ def upgrade() -> None:
         sa.Column("edhrec_rank", sa.Integer(), nullable=True),
         sa.Column("penny_rank", sa.Integer(), nullable=True),
         sa.Column("prefer", sa.SmallInteger(), nullable=False),
+        sa.Column("prints", sa.SmallInteger(), nullable=False),
+        sa.Column("paperprints", sa.SmallInteger(), nullable=False),
+        sa.Column("sets", sa.SmallInteger(), nullable=False),
+        sa.Column("papersets", sa.SmallInteger(), nullable=False),
+        sa.Column("illustrations", sa.SmallInteger(), nullable=False),
+        sa.Column("firsts", sa.SmallInteger(), nullable=False),
         sa.Column("version", sa.SmallInteger(), nullable=False),
         sa.ForeignKeyConstraint(
             ["card_id"],
