@@ -8,9 +8,14 @@ from mtg_tracker.catalog import service as catalog_service
 from mtg_tracker.catalog.router import router as catalog_router
 from mtg_tracker.catalog.scryfall import ScryfallClient
 from mtg_tracker.kit.health import DETAIL_PROVIDERS
+from mtg_tracker.price.router import alerts_router as price_alerts_router
+from mtg_tracker.price.router import router as price_router
 
 router = APIRouter()
+# Before the catalog: its /cards/{code}/{number} would otherwise answer /cards/{id}/prices.
+router.include_router(price_router)
 router.include_router(catalog_router)
+router.include_router(price_alerts_router)
 
 DETAIL_PROVIDERS["catalog"] = catalog_service.health_detail
 

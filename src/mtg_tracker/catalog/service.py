@@ -146,6 +146,14 @@ async def card_by_external_id(session: AsyncSession, kind: str, value: int) -> P
     return Payload.of(body)
 
 
+async def card_bodies(session: AsyncSession, card_ids: Sequence[uuid.UUID]) -> dict[uuid.UUID, bytes]:
+    """Card objects for many ids in one query, for other domains that embed cards in their own objects."""
+    if not card_ids:
+        return {}
+    rows = await session.execute(select(Card.id, *_BODY_COLUMNS).where(Card.id.in_(set(card_ids))))
+    return {row[0]: _body(row[1:]) for row in rows}
+
+
 # -- names ---------------------------------------------------------------------------------------------
 
 
