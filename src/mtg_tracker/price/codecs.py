@@ -24,7 +24,8 @@ MTGJSON_RETAIL = {
     ("paper", "cardmarket", "foil"): "eur_foil",
     ("mtgo", "cardhoarder", "normal"): "tix",
 }
-_CURRENCY = {"usd": "USD", "usd_foil": "USD", "usd_etched": "USD", "eur": "EUR", "eur_foil": "EUR", "tix": "tix"}
+# MTGJSON labels Cardhoarder's MTGO prices "USD" although they are event tickets (1 tix ≈ 1 USD).
+_CURRENCY = {"usd": "USD", "usd_foil": "USD", "usd_etched": "USD", "eur": "EUR", "eur_foil": "EUR", "tix": "USD"}
 
 MAX_CENTS = 2**31 - 1  # the columns are 32-bit integers: $21 million is beyond any card
 

@@ -101,12 +101,13 @@ def address_refusal(address: str, allowed: Sequence[IPNetwork]) -> str | None:
     if any(ip in net for net in allowed):
         return None
     for label, bad in (
+        # Most specific first: Python counts link-local, unspecified and reserved ranges as private too.
         ("loopback", ip.is_loopback),
-        ("private", ip.is_private),
         ("link-local", ip.is_link_local),
         ("multicast", ip.is_multicast),
-        ("reserved", ip.is_reserved),
         ("unspecified", ip.is_unspecified),
+        ("reserved", ip.is_reserved),
+        ("private", ip.is_private),
         ("not globally routable", not ip.is_global),
     ):
         if bad:
