@@ -6,7 +6,6 @@ import random
 import uuid
 from datetime import date, timedelta
 from decimal import Decimal
-from fractions import Fraction
 from pathlib import Path
 from typing import Any
 
@@ -14,6 +13,7 @@ import httpx
 import pytest
 
 from cardfiles import page_2023, sample_2025, write_json
+from movercalc import Series, expected_movers
 from mtg_tracker.catalog.importer import import_cards
 from mtg_tracker.kit.db import Database
 from mtg_tracker.price import movers
@@ -22,25 +22,6 @@ from mtg_tracker.price.models import PRICE_TYPES
 
 API = "/api/v1"
 DAY = date(2026, 2, 14)
-Series = dict[uuid.UUID, dict[date, dict[str, int | None]]]
-
-
-def expected_movers(
-    series: Series, day: date, window: int, price_type: str, metric: str, direction: str, min_cents: int, top: int
-) -> list[tuple[uuid.UUID, int, int]]:
-    """The independent computation: exact fractions, ties by card id (as UUID strings sort)."""
-    rows = []
-    for card_id, days in series.items():
-        new = days.get(day, {}).get(price_type)
-        old = days.get(day - timedelta(days=window), {}).get(price_type)
-        if new is None or old is None or new == old or (new > old) != (direction == "up"):
-            continue
-        if metric == "percent" and (old < min_cents or old == 0):
-            continue
-        change = Fraction(new - old, old) if metric == "percent" else Fraction(new - old)
-        rows.append((change, card_id.hex, card_id, old, new))
-    rows.sort(key=lambda r: (-r[0] if direction == "up" else r[0], r[1]))
-    return [(r[2], r[3], r[4]) for r in rows[:top]]
 
 
 async def _stored(db: Database, day: date, window: int, price_type: str, metric: str, direction: str) -> list[Any]:

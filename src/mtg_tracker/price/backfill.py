@@ -172,6 +172,7 @@ class _Writer:
         self.summary = summary
         self.pending: dict[tuple[uuid.UUID, date], dict[str, Any]] = {}
         self.unknown: dict[uuid.UUID, None] = {}
+        self.last_flushed: set[tuple[uuid.UUID, date]] = set()
 
     def add(self, card_id: uuid.UUID, day: date, prices: dict[str, int], label: str) -> None:
         if card_id not in self.known:
@@ -190,8 +191,13 @@ class _Writer:
     async def flush(self, force: bool = False) -> None:
         if self.pending and (force or len(self.pending) >= BATCH_ROWS):
             rows = list(self.pending.values())
+            keys = set(self.pending)
             self.pending.clear()
-            self.summary.points_written += await price_service.merge_points(self.session, rows)
+            await price_service.merge_points(self.session, rows)
+            # A point whose rows straddle a batch boundary is merged twice but is still one point. Files
+            # are grouped by printing or day, so looking one batch back is enough to count it once.
+            self.summary.points_written += len(keys - self.last_flushed)
+            self.last_flushed = keys
 
     def finish(self) -> None:
         self.summary.unknown_printings = len(self.unknown)
