@@ -89,8 +89,6 @@ async def history(
 
     With ``price_type`` only that column is returned, and only the days that have it.
     """
-    if await session.scalar(select(Card.id).where(Card.id == card_id)) is None:
-        raise CardNotFound(f"No card found with id {card_id}.")
     columns = (price_type,) if price_type else PRICE_COLUMNS
     stmt = select(PricePoint.day, *(POINT_TABLE.c[c] for c in columns)).where(PricePoint.card_id == card_id)
     if start is not None:
@@ -103,4 +101,7 @@ async def history(
         {"date": row[0].isoformat(), **{c: cents_to_price(v) for c, v in zip(columns, row[1:], strict=True)}}
         for row in await session.execute(stmt.order_by(PricePoint.day))
     ]
+    # Points imply the card (foreign key); only an empty answer needs to ask whether the card exists.
+    if not data and await session.scalar(select(Card.id).where(Card.id == card_id)) is None:
+        raise CardNotFound(f"No card found with id {card_id}.")
     return orjson.dumps({"object": "price_history", "card_id": str(card_id), "data": data})
