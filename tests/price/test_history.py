@@ -166,7 +166,13 @@ async def test_mtgjson_backfill(db: Database, cards: list[dict[str, Any]], tmp_p
                 "ABC": {
                     "name": "Set",
                     "cards": [
-                        {"name": "A", "identifiers": {"scryfallId": a, "mcmId": "1"}, "uuid": ua},
+                        {
+                            "name": "A",
+                            # Newer MTGJSON gives foreign entries identifiers and uuids of their own.
+                            "foreignData": [{"identifiers": {"scryfallId": UNKNOWN}, "uuid": str(uuid.uuid4())}],
+                            "identifiers": {"scryfallId": a, "mcmId": "1"},
+                            "uuid": ua,
+                        },
                         {"name": "B", "identifiers": {"scryfallId": b}, "uuid": ub},
                     ],
                     "tokens": [{"identifiers": {"scryfallId": UNKNOWN}, "uuid": uc}],

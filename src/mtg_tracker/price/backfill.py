@@ -234,6 +234,9 @@ async def import_csv(db: Database, path: Path, *, progress: ProgressFn | None = 
 # -- MTGJSON -----------------------------------------------------------------------------------------
 
 
+_CARD_LISTS = ("cards", "tokens")
+
+
 def load_identifiers(path: Path, progress: ProgressFn | None = None) -> dict[str, uuid.UUID]:
     """MTGJSON uuid → Scryfall id, from ``AllPrintings`` (sets → cards/tokens) or ``AllIdentifiers``.
 
@@ -246,13 +249,14 @@ def load_identifiers(path: Path, progress: ProgressFn | None = None) -> dict[str
     try:
         for prefix, event, value in ijson.parse(stream):
             if event == "string":
-                if prefix.endswith(".identifiers.scryfallId"):
-                    parts = prefix.split(".")
-                    if len(parts) == 4:  # AllIdentifiers: data.<uuid>.identifiers.scryfallId
-                        _put(mapping, parts[1], value)
-                    else:
+                # Exact depths: foreign-language entries nest identifiers and uuids of their own.
+                parts = prefix.split(".")
+                if len(parts) == 4 and parts[2:] == ["identifiers", "scryfallId"]:  # AllIdentifiers
+                    _put(mapping, parts[1], value)
+                elif len(parts) == 6 and parts[2] in _CARD_LISTS and parts[3] == "item":  # AllPrintings
+                    if parts[4:] == ["identifiers", "scryfallId"]:
                         current["scryfallId"] = value
-                elif prefix.endswith(".item.uuid"):
+                elif len(parts) == 5 and parts[2] in _CARD_LISTS and parts[3:] == ["item", "uuid"]:
                     current["uuid"] = value
             elif event == "end_map" and prefix.endswith((".cards.item", ".tokens.item")):
                 if "uuid" in current and "scryfallId" in current:
