@@ -2,6 +2,7 @@
 
     python -m bench import   # real 2019 file and 150k synthetic into SQLite and PostgreSQL (+ naive baseline)
     python -m bench cards    # GET /api/v1/cards/{id} from cache vs a trivial endpoint, wrk, 64 connections
+    python -m bench prices   # 150k printings × 90 days of prices: snapshot, size, history latency, movers
 PostgreSQL runs when MTG_BENCH_DATABASE_URL (or MTG_TEST_DATABASE_URL) points at a server.
 """
 
@@ -197,11 +198,16 @@ def bench_cards() -> dict[str, Any]:
 
 
 def main() -> None:
-    which = sys.argv[1:] or ["import", "cards"]
+    which = sys.argv[1:] or ["import", "cards", "prices"]
     RESULTS.mkdir(parents=True, exist_ok=True)
     stamp = datetime.now(UTC).strftime("%Y-%m-%d")
     for name in which:
-        result = {"import": bench_import, "cards": bench_cards}[name]()
+        if name == "prices":
+            from bench.prices import bench_prices
+
+            result = bench_prices()
+        else:
+            result = {"import": bench_import, "cards": bench_cards}[name]()
         out = RESULTS / f"{name}-{stamp}.json"
         out.write_text(json.dumps(result, indent=2) + "\n")
         print(f"wrote {out}")

@@ -4,7 +4,7 @@ Rows are filled by the importer; an existing catalog is indexed by `mtg-tracker 
 which `db upgrade` runs by itself when the index is missing rows.
 
 Revision ID: 15a783d1851b
-Revises: 79c23a0920a0
+Revises: 920c8f6a70ae
 Create Date: 2026-11-23 17:19:34.849591
 """
 
@@ -19,7 +19,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision: str = "15a783d1851b"
-down_revision: str | None = "79c23a0920a0"
+down_revision: str | None = "920c8f6a70ae"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 

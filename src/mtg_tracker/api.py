@@ -8,12 +8,17 @@ from mtg_tracker.catalog import service as catalog_service
 from mtg_tracker.catalog.router import router as catalog_router
 from mtg_tracker.catalog.scryfall import ScryfallClient
 from mtg_tracker.kit.health import DETAIL_PROVIDERS
+from mtg_tracker.price.router import alerts_router as price_alerts_router
+from mtg_tracker.price.router import router as price_router
 from mtg_tracker.search.router import router as search_router
 
 router = APIRouter()
-# Search first: /cards/search and /cards/random must win over the catalog's /cards/{id}.
+# Before the catalog: its /cards/{id} and /cards/{code}/{number} would otherwise answer /cards/search,
+# /cards/random and /cards/{id}/prices.
 router.include_router(search_router)
+router.include_router(price_router)
 router.include_router(catalog_router)
+router.include_router(price_alerts_router)
 
 DETAIL_PROVIDERS["catalog"] = catalog_service.health_detail
 

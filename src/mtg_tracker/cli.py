@@ -18,6 +18,7 @@ from mtg_tracker import __version__
 from mtg_tracker.catalog import cli as catalog_cli
 from mtg_tracker.config import Settings
 from mtg_tracker.kit.cli import console, load_settings
+from mtg_tracker.price import cli as price_cli
 
 app = typer.Typer(
     name="mtg-tracker",
@@ -32,6 +33,7 @@ app.add_typer(db_app, name="db")
 app.add_typer(jobs_app, name="jobs")
 app.add_typer(catalog_cli.app, name="catalog")
 app.add_typer(catalog_cli.dev_app, name="dev")
+app.add_typer(price_cli.app, name="prices")
 
 
 def _setup_logging(settings: Settings) -> None:

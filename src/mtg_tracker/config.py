@@ -7,6 +7,7 @@ surfacing as a 500 an hour later.
 from __future__ import annotations
 
 import ipaddress
+from decimal import Decimal
 from enum import StrEnum
 from functools import lru_cache
 from pathlib import Path
@@ -114,6 +115,44 @@ class SearchSettings(BaseModel):
     cache_results: bool = Field(True, description="Cache result pages until the next catalog import.")
 
 
+class PriceSettings(BaseModel):
+    movers_top: int = Field(100, ge=1, le=1000, description="Movers kept per (day, window, type, metric, direction).")
+    movers_min_price: Decimal = Field(
+        Decimal("1.00"),
+        ge=0,
+        description="Percent movers only rank printings whose old price is at least this (in the type's currency).",
+    )
+    alerts_token: SecretStr | None = Field(
+        None, description="Bearer token for /alerts until accounts exist; unset = alert routes answer 503."
+    )
+    webhook_allow_networks: Annotated[list[str], NoDecode] = Field(
+        default_factory=list, description="CIDRs webhooks may reach although private/loopback (e.g. 10.0.0.0/8)."
+    )
+    webhook_timeout_seconds: float = Field(5.0, gt=0, le=60, description="Per attempt: connect + send + answer.")
+    webhook_max_attempts: int = Field(5, ge=1, le=20, description="Attempts per firing before it is logged failed.")
+    webhook_backoff_base_seconds: float = Field(1.0, ge=0, description="Back-off before retry n: up to base * 2**n.")
+    webhook_backoff_cap_seconds: float = Field(60.0, ge=0, description="Longest wait between two attempts.")
+    webhook_concurrency: int = Field(8, ge=1, le=100, description="Webhook deliveries in flight at once.")
+
+    _split = field_validator("webhook_allow_networks", mode="before")(_split_csv)
+
+    @field_validator("webhook_allow_networks")
+    @classmethod
+    def _valid_networks(cls, value: list[str]) -> list[str]:
+        for item in value:
+            ipaddress.ip_network(item, strict=False)
+        return value
+
+    @field_validator("alerts_token")
+    @classmethod
+    def _token_length(cls, value: SecretStr | None) -> SecretStr | None:
+        if value is None or not value.get_secret_value():
+            return None
+        if len(value.get_secret_value()) < 16:
+            raise ValueError("must be at least 16 characters")
+        return value
+
+
 class Settings(BaseSettings):
     """Every knob of the service. See README's configuration table."""
 
@@ -138,6 +177,7 @@ class Settings(BaseSettings):
     cache: CacheSettings = Field(default_factory=CacheSettings)
     scryfall: ScryfallSettings = Field(default_factory=ScryfallSettings)
     search: SearchSettings = Field(default_factory=SearchSettings)
+    price: PriceSettings = Field(default_factory=PriceSettings)
 
     @field_validator("database_url", "read_database_url")
     @classmethod

@@ -3,6 +3,18 @@
 from mtg_tracker.catalog.models import Card, CardMultiverse, CardName, CardSet, CatalogImport
 from mtg_tracker.kit.cache import CacheGeneration
 from mtg_tracker.kit.scheduler import JobRun
-from mtg_tracker.price.models import PricePoint
+from mtg_tracker.price.models import PriceAlert, PriceAlertEvent, PriceMover, PricePoint
 
-__all__ = ["CacheGeneration", "Card", "CardMultiverse", "CardName", "CardSet", "CatalogImport", "JobRun", "PricePoint"]
+__all__ = [
+    "CacheGeneration",
+    "Card",
+    "CardMultiverse",
+    "CardName",
+    "CardSet",
+    "CatalogImport",
+    "JobRun",
+    "PriceAlert",
+    "PriceAlertEvent",
+    "PriceMover",
+    "PricePoint",
+]

@@ -80,15 +80,6 @@ def _select_bodies() -> BodySelect:
     return select(*BODY_COLUMNS)
 
 
-async def card_bodies(session: AsyncSession, ids: Sequence[uuid.UUID]) -> list[bytes]:
-    """Card objects for these ids, in the given order (ids not in the catalog are left out)."""
-    if not ids:
-        return []
-    rows = await session.execute(select(Card.id, *BODY_COLUMNS).where(Card.id.in_(list(ids))))
-    by_id = {row[0]: card_body(row[1:]) for row in rows}
-    return [by_id[i] for i in ids if i in by_id]
-
-
 # -- single cards --------------------------------------------------------------------------------------
 
 
@@ -154,6 +145,14 @@ async def card_by_external_id(session: AsyncSession, kind: str, value: int) -> P
     if body is None:
         raise CardNotFound(f"No card found with {kind} id {value}.")
     return Payload.of(body)
+
+
+async def card_bodies(session: AsyncSession, card_ids: Sequence[uuid.UUID]) -> dict[uuid.UUID, bytes]:
+    """Card objects for many ids in one query, for other domains that embed cards in their own objects."""
+    if not card_ids:
+        return {}
+    rows = await session.execute(select(Card.id, *BODY_COLUMNS).where(Card.id.in_(set(card_ids))))
+    return {row[0]: card_body(row[1:]) for row in rows}
 
 
 # -- names ---------------------------------------------------------------------------------------------

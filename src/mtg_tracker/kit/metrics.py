@@ -58,6 +58,15 @@ UPSTREAM_BREAKER_STATE = Gauge(
     multiprocess_mode="max",
 )
 CATALOG_IMPORT_CARDS = Counter("catalog_import_cards_total", "Cards seen by catalog imports, by result.", ["result"])
+PRICE_BACKFILL_POINTS = Counter(
+    "price_backfill_points_total", "Price points merged by backfills, by format.", ["format"]
+)
+PRICE_ALERTS_FIRED = Counter("price_alerts_fired_total", "Price alerts whose threshold was crossed.")
+PRICE_ALERT_DELIVERIES = Counter(
+    "price_alert_deliveries_total",
+    "Webhook delivery attempts of price alerts, by outcome (delivered, retrying, failed, refused).",
+    ["outcome"],
+)
 
 
 def render() -> tuple[bytes, str]:

@@ -158,7 +158,7 @@ async def random_card(session: AsyncSession, q: str, *, timeout_ms: int = 3000) 
     cards = await card_bodies(session, [rows[0][0]])
     if not cards:
         raise NoCardsMatched()
-    return cards[0]
+    return next(iter(cards.values()))
 
 
 def card_filter(q: str, dialect: str) -> tuple[Select[Any], list[str]]:
