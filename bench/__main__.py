@@ -3,6 +3,7 @@
     python -m bench import   # real 2019 file and 150k synthetic into SQLite and PostgreSQL (+ naive baseline)
     python -m bench cards    # GET /api/v1/cards/{id} from cache vs a trivial endpoint, wrk, 64 connections
     python -m bench prices   # 150k printings × 90 days of prices: snapshot, size, history latency, movers
+    python -m bench search   # the search engine vs a naive in-memory filter (see bench/search.py, --help)
 PostgreSQL runs when MTG_BENCH_DATABASE_URL (or MTG_TEST_DATABASE_URL) points at a server.
 """
 
@@ -200,6 +201,11 @@ def bench_cards() -> dict[str, Any]:
 def main() -> None:
     which = sys.argv[1:] or ["import", "cards", "prices"]
     RESULTS.mkdir(parents=True, exist_ok=True)
+    if which[0] == "search":  # its own options: python -m bench search --help
+        from bench import search
+
+        print(f"wrote {search.write(search.main(which[1:]))}")
+        return
     stamp = datetime.now(UTC).strftime("%Y-%m-%d")
     for name in which:
         if name == "prices":
