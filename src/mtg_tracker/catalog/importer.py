@@ -251,11 +251,10 @@ def _normalized(obj: Any) -> NormalizedCard:
 def _take(
     records: Iterator[tuple[int, Any]], n: int, known: dict[uuid.UUID, _Known], day: date
 ) -> list[tuple[int, Item, Any]]:
-    """Parse and classify up to n records (on a worker thread, while the previous batch is written).
+    """Parse and classify up to n records (runs on a worker thread while the loop waits for it).
 
     Settled cards are recognised from their hash alone; only new or changed ones pay for the full
-    normalisation. ``known`` is only read here; the writer updates it for the previous batch's cards,
-    which are other ids (a repeated id is caught by ``seen`` either way).
+    normalisation. ``known`` is only read here, and only written between batches.
     """
     out: list[tuple[int, Item, Any]] = []
     for index, obj in records:
@@ -455,30 +454,24 @@ async def import_cards(
             records = iter_json_records(path, progress)
             ranked: set[uuid.UUID] = set()
             text_index = searchindex.TextIndexBatch(session, bulk=not known)
-            # Parse the next batch while this one is written: parsing holds the GIL, SQLite and the
-            # PostgreSQL driver release it while they work, so the two overlap on two cores.
-            parsing = asyncio.ensure_future(asyncio.to_thread(_take, records, batch_size, known, day))
-            try:
-                while True:
-                    batch = await parsing
-                    if not batch:
-                        break
-                    parsing = asyncio.ensure_future(asyncio.to_thread(_take, records, batch_size, known, day))
-                    await _write_batch(
-                        session,
-                        batch,
-                        known=known,
-                        seen=seen,
-                        sets=sets,
-                        upsert=upsert,
-                        day=day,
-                        summary=summary,
-                        ranked=ranked,
-                        text_index=text_index,
-                    )
-            finally:
-                # A failed write leaves one parse in flight: let it finish (one batch) and drop its result.
-                await asyncio.gather(parsing, return_exceptions=True)
+            while True:
+                # Parsing and writing take turns: overlapping them on a thread was measured slower (the
+                # parser and SQLAlchemy's parameter handling contend for the GIL).
+                batch = await asyncio.to_thread(_take, records, batch_size, known, day)
+                if not batch:
+                    break
+                await _write_batch(
+                    session,
+                    batch,
+                    known=known,
+                    seen=seen,
+                    sets=sets,
+                    upsert=upsert,
+                    day=day,
+                    summary=summary,
+                    ranked=ranked,
+                    text_index=text_index,
+                )
             await text_index.finish(await session.connection())
             if ranked:
                 await searchindex.rank_printings(session, ranked)

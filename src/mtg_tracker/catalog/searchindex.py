@@ -30,6 +30,16 @@ _PAUSE_TRIGGERS = text("INSERT INTO catalog_card_text_fts_bulk (id) VALUES (1)")
 _RESUME_TRIGGERS = text("DELETE FROM catalog_card_text_fts_bulk")
 _REBUILD = text("INSERT INTO catalog_card_text_fts(catalog_card_text_fts) VALUES ('rebuild')")
 BULK_AFTER_ROWS = 10_000
+# PostgreSQL's trigram indexes (as the migration makes them): dropped for the first import into an empty
+# catalog and built once at its end, which is many times cheaper than growing six GIN indexes row by row.
+_PG_TEXT_INDEXES = (
+    ("ix_catalog_card_text_trgm_name", "name"),
+    ("ix_catalog_card_text_trgm_type", "type"),
+    ("ix_catalog_card_text_trgm_oracle", "oracle"),
+    ("ix_catalog_card_text_trgm_full", "full"),
+    ("ix_catalog_card_text_trgm_tilde", "tilde"),
+    ("ix_catalog_card_text_trgm_flavor", "flavor"),
+)
 
 
 class TextIndexBatch:
@@ -44,6 +54,7 @@ class TextIndexBatch:
         self.sqlite = session.get_bind().dialect.name == "sqlite"
         self.want_bulk = bulk
         self.bulk = False
+        self.pg_dropped = False
         self.rows = 0
 
     async def wrote(self, conn: AsyncConnection, rows: int) -> None:
@@ -51,12 +62,24 @@ class TextIndexBatch:
         if self.sqlite and not self.bulk and (self.want_bulk or self.rows > BULK_AFTER_ROWS):
             await conn.execute(_PAUSE_TRIGGERS)
             self.bulk = True
+        elif not self.sqlite and self.want_bulk and not self.pg_dropped:
+            # Only into an empty catalog: DROP INDEX locks the table until commit, and there is nothing
+            # to search yet anyway.
+            for name, _ in _PG_TEXT_INDEXES:
+                await conn.execute(text(f'DROP INDEX IF EXISTS "{name}"'))
+            self.pg_dropped = True
 
     async def finish(self, conn: AsyncConnection) -> None:
         if self.bulk:
             await conn.execute(_RESUME_TRIGGERS)
             await conn.execute(_REBUILD)
             self.bulk = False
+        if self.pg_dropped:
+            for name, column in _PG_TEXT_INDEXES:
+                await conn.execute(
+                    text(f'CREATE INDEX "{name}" ON catalog_card_text USING gin ("{column}" gin_trgm_ops)')
+                )
+            self.pg_dropped = False
 
 
 async def write_rows(
@@ -71,9 +94,15 @@ async def write_rows(
     stmt = insert(SEARCH_TABLE)
     stmt = stmt.on_conflict_do_update(
         index_elements=[SEARCH_TABLE.c.card_id], set_={c: stmt.excluded[c] for c in _SEARCH_COLUMNS}
-    ).returning(SEARCH_TABLE.c.rid, SEARCH_TABLE.c.card_id)
-    result = await conn.execute(stmt, [{"card_id": card_id, **search} for card_id, search, _ in rows])
-    rid_of = {card_id: rid for rid, card_id in result.all()}
+    )
+    await conn.execute(stmt, [{"card_id": card_id, **search} for card_id, search, _ in rows])
+    # The row ids in one query: an upsert with RETURNING goes row by row through the PostgreSQL driver
+    # (the 2019 file: 49 s for these writes with RETURNING, 13 s with a plain executemany plus one SELECT).
+    ids = [card_id for card_id, _, _ in rows]
+    found = await conn.execute(
+        select(SEARCH_TABLE.c.card_id, SEARCH_TABLE.c.rid).where(SEARCH_TABLE.c.card_id.in_(ids))
+    )
+    rid_of = dict(found.all())
     text_stmt = insert(TEXT_TABLE)
     text_stmt = text_stmt.on_conflict_do_update(
         index_elements=[TEXT_TABLE.c.rid], set_={c: text_stmt.excluded[c] for c in _TEXT_COLUMNS}
