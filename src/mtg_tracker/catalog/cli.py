@@ -2,12 +2,10 @@
 
 from __future__ import annotations
 
-import asyncio
 import time
-from collections.abc import Awaitable, Callable
 from datetime import date
 from pathlib import Path
-from typing import Annotated, Any, TypeVar
+from typing import Annotated, Any
 
 import typer
 from rich.console import Console
@@ -25,36 +23,13 @@ from rich.progress import (
 from rich.table import Table
 
 from mtg_tracker.config import Settings
-from mtg_tracker.kit.cli import load_settings
+from mtg_tracker.kit.cli import quiet_settings, run_with_db
 
 app = typer.Typer(
     help="The card catalog: import Scryfall files, sync from Scryfall, load the demo.", no_args_is_help=True
 )
 dev_app = typer.Typer(help="Developer tools (benchmark data).", no_args_is_help=True)
 console = Console(stderr=True)
-T = TypeVar("T")
-
-
-def _settings() -> Settings:
-    settings = load_settings()
-    from mtg_tracker.kit.logging import configure_logging
-
-    # Progress bars and the summary are the CLI's output; keep info logs from tearing them.
-    configure_logging("WARNING" if settings.log.level == "INFO" else settings.log.level, settings.log.format)
-    return settings
-
-
-def _with_db(settings: Settings, fn: Callable[[Any], Awaitable[T]]) -> T:
-    from mtg_tracker.kit.db import Database
-
-    async def _main() -> T:
-        db = Database(settings)
-        try:
-            return await fn(db)
-        finally:
-            await db.dispose()
-
-    return asyncio.run(_main())
 
 
 def _byte_progress() -> Progress:
@@ -121,7 +96,7 @@ def import_cmd(
     """Import a local Scryfall card file. Idempotent; all-or-nothing."""
     from mtg_tracker.catalog.importer import ImportAborted, import_cards
 
-    settings = _settings()
+    settings = quiet_settings()
     day = None
     if price_date:
         try:
@@ -141,7 +116,7 @@ def import_cmd(
             )
 
     try:
-        summary = _with_db(settings, run)
+        summary = run_with_db(settings, run)
     except ImportAborted as exc:
         _abort(exc)
         return
@@ -157,12 +132,12 @@ def import_sets_cmd(
     """Import Scryfall set objects; they replace the set rows derived from cards."""
     from mtg_tracker.catalog.importer import ImportAborted, import_sets
 
-    settings = _settings()
+    settings = quiet_settings()
     if not path.is_file():
         console.print(f"[red]No such file: {path}[/]")
         raise typer.Exit(2)
     try:
-        summary = _with_db(settings, lambda db: import_sets(db, path))
+        summary = run_with_db(settings, lambda db: import_sets(db, path))
     except ImportAborted as exc:
         _abort(exc)
         return
@@ -191,7 +166,7 @@ def sync_cmd(
     from mtg_tracker.catalog.scryfall import ScryfallClient
     from mtg_tracker.catalog.sync import sync_bulk
 
-    settings = _settings()
+    settings = quiet_settings()
     if type_ and type_ not in ("default_cards", "oracle_cards", "unique_artwork", "all_cards"):
         console.print(f"[red]Unknown bulk type {type_!r}[/]")
         raise typer.Exit(2)
@@ -226,7 +201,7 @@ def sync_cmd(
                 )
 
     try:
-        result = _with_db(settings, run)
+        result = run_with_db(settings, run)
     except (UpstreamUnavailable, UpstreamError) as exc:
         console.print(f"[red]Scryfall: {exc.message}[/]")
         raise typer.Exit(1) from None
@@ -254,7 +229,7 @@ def load_demo(
     from mtg_tracker.catalog.importer import import_cards, import_sets
     from mtg_tracker.catalog.service import count_cards
 
-    settings = _settings()
+    settings = quiet_settings()
 
     async def run(db: Any) -> Any:
         async with db.session(write=False) as session:
@@ -264,7 +239,7 @@ def load_demo(
         await import_sets(db, demo.SETS_PATH)
         return existing, await import_cards(db, demo.CARDS_PATH)
 
-    existing, summary = _with_db(settings, run)
+    existing, summary = run_with_db(settings, run)
     if summary is None:
         console.print(f"Catalog already holds {existing:,} cards; demo not loaded.")
         return
@@ -292,7 +267,7 @@ def reindex_with_progress(settings: Settings, *, full: bool = False) -> int:
                 db, full=full, progress=lambda done, total: progress.update(task, completed=done, total=total)
             )
 
-    return _with_db(settings, run)
+    return run_with_db(settings, run)
 
 
 @app.command("reindex")
@@ -303,7 +278,7 @@ def reindex_command(
 ) -> None:
     """Rebuild the search index from the stored cards (after an upgrade; `db upgrade` does it by itself)."""
     started = time.perf_counter()
-    done = reindex_with_progress(_settings(), full=full)
+    done = reindex_with_progress(quiet_settings(), full=full)
     console.print(
         f"[green]Search index up to date:[/] {done:,} printings indexed in {time.perf_counter() - started:.1f} s."
     )

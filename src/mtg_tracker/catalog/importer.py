@@ -45,6 +45,7 @@ from mtg_tracker.kit import metrics
 from mtg_tracker.kit.cache import bump_generation
 from mtg_tracker.kit.db import Database, dialect_insert, utcnow
 from mtg_tracker.kit.logging import get_logger
+from mtg_tracker.kit.streams import CountingReader
 from mtg_tracker.price import service as price_service
 from mtg_tracker.price.models import PRICE_TYPES as _PRICE_COLS
 
@@ -130,30 +131,9 @@ class ImportSummary(Tally):
 # -- reading files ------------------------------------------------------------------------------------
 
 
-class _CountingReader(io.RawIOBase):
-    """Counts compressed bytes read, for a progress bar in bytes of the file on disk."""
-
-    def __init__(self, raw: IO[bytes], progress: ProgressFn | None) -> None:
-        self.raw = raw
-        self.progress = progress
-        self.position = 0
-
-    def readable(self) -> bool:
-        return True
-
-    def readinto(self, buffer: Any) -> int:
-        data = self.raw.read(len(buffer))
-        n = len(data)
-        buffer[:n] = data
-        self.position += n
-        if self.progress and n:
-            self.progress(n)
-        return n
-
-
-def _open_stream(path: Path, progress: ProgressFn | None) -> tuple[IO[bytes], _CountingReader]:
+def _open_stream(path: Path, progress: ProgressFn | None) -> tuple[IO[bytes], CountingReader]:
     raw = path.open("rb")
-    counter = _CountingReader(raw, progress)
+    counter = CountingReader(raw, progress)
     buffered = io.BufferedReader(counter, buffer_size=1 << 20)
     magic = buffered.peek(2)[:2]
     if magic == b"\x1f\x8b":

@@ -2,6 +2,10 @@
 
 from __future__ import annotations
 
+import asyncio
+from collections.abc import Awaitable, Callable
+from typing import Any, TypeVar
+
 import typer
 from pydantic import ValidationError
 from rich.console import Console
@@ -9,6 +13,7 @@ from rich.console import Console
 from mtg_tracker.config import Settings, get_settings
 
 console = Console(stderr=True)
+T = TypeVar("T")
 
 
 def load_settings() -> Settings:
@@ -22,3 +27,26 @@ def load_settings() -> Settings:
             name = f"MTG_{loc}" if loc else "MTG_*"
             console.print(f"  {name}: {err['msg']}")
         raise typer.Exit(2) from None
+
+
+def quiet_settings() -> Settings:
+    """Settings for a command that draws progress bars: info logs would tear them, so only warnings."""
+    settings = load_settings()
+    from mtg_tracker.kit.logging import configure_logging
+
+    configure_logging("WARNING" if settings.log.level == "INFO" else settings.log.level, settings.log.format)
+    return settings
+
+
+def run_with_db(settings: Settings, fn: Callable[[Any], Awaitable[T]]) -> T:
+    """Run ``fn(database)`` on a fresh event loop and dispose of the engines afterwards."""
+    from mtg_tracker.kit.db import Database
+
+    async def _main() -> T:
+        db = Database(settings)
+        try:
+            return await fn(db)
+        finally:
+            await db.dispose()
+
+    return asyncio.run(_main())

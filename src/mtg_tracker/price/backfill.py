@@ -28,6 +28,7 @@ from mtg_tracker.kit import metrics
 from mtg_tracker.kit.cache import bump_generation
 from mtg_tracker.kit.db import Database
 from mtg_tracker.kit.logging import get_logger
+from mtg_tracker.kit.streams import CountingReader
 from mtg_tracker.price import service as price_service
 from mtg_tracker.price.codecs import BadRow, mtgjson_points, parse_csv_row
 
@@ -92,34 +93,11 @@ class BackfillSummary:
 # -- files ------------------------------------------------------------------------------------------
 
 
-class _CountingReader(io.RawIOBase):
-    """Counts bytes of the file on disk, for a progress bar in compressed bytes."""
-
-    def __init__(self, raw: IO[bytes], progress: ProgressFn | None) -> None:
-        self.raw = raw
-        self.progress = progress
-
-    def readable(self) -> bool:
-        return True
-
-    def readinto(self, buffer: Any) -> int:
-        data = self.raw.read(len(buffer))
-        n = len(data)
-        buffer[:n] = data
-        if self.progress and n:
-            self.progress(n)
-        return n
-
-    def close(self) -> None:
-        self.raw.close()
-        super().close()
-
-
 def open_binary(path: Path, progress: ProgressFn | None = None) -> IO[bytes]:
     """The decompressed bytes of ``path``: ``.xz``/``.lzma`` and ``.gz`` by suffix, else as is."""
     if not path.is_file():
         raise BackfillAborted(f"no such file: {path}")
-    raw = io.BufferedReader(_CountingReader(path.open("rb"), progress), buffer_size=1 << 20)
+    raw = io.BufferedReader(CountingReader(path.open("rb"), progress), buffer_size=1 << 20)
     suffix = path.suffix.lower()
     if suffix in (".xz", ".lzma"):
         return lzma.open(raw, "rb")

@@ -3,9 +3,8 @@
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Awaitable, Callable
 from pathlib import Path
-from typing import Annotated, Any, Literal, TypeVar
+from typing import Annotated, Any, Literal
 
 import typer
 from rich.console import Console
@@ -20,34 +19,10 @@ from rich.progress import (
 )
 from rich.table import Table
 
-from mtg_tracker.config import Settings
-from mtg_tracker.kit.cli import load_settings
+from mtg_tracker.kit.cli import quiet_settings, run_with_db
 
 app = typer.Typer(help="Price history: backfill from daily CSV files or MTGJSON.", no_args_is_help=True)
 console = Console(stderr=True)
-T = TypeVar("T")
-
-
-def _settings() -> Settings:
-    settings = load_settings()
-    from mtg_tracker.kit.logging import configure_logging
-
-    # Progress bars and the summary are the CLI's output; keep info logs from tearing them.
-    configure_logging("WARNING" if settings.log.level == "INFO" else settings.log.level, settings.log.format)
-    return settings
-
-
-def _with_db(settings: Settings, fn: Callable[[Any], Awaitable[T]]) -> T:
-    from mtg_tracker.kit.db import Database
-
-    async def _main() -> T:
-        db = Database(settings)
-        try:
-            return await fn(db)
-        finally:
-            await db.dispose()
-
-    return asyncio.run(_main())
 
 
 def _progress() -> Progress:
@@ -120,7 +95,7 @@ def import_cmd(
     """Merge historical prices into the price history; columns a file does not carry are kept."""
     from mtg_tracker.price.backfill import BackfillAborted, import_csv, import_mtgjson, load_identifiers
 
-    settings = _settings()
+    settings = quiet_settings()
     kind = detect_format(path) if format == "auto" else format.lower()
     if kind not in ("csv", "mtgjson"):
         console.print(f"[red]Cannot tell the format of {path.name}; pass --format csv or --format mtgjson.[/]")
@@ -144,7 +119,7 @@ def import_cmd(
             return await import_mtgjson(db, path, mapping, progress=lambda n: progress.advance(task, n))
 
     try:
-        summary = _with_db(settings, run)
+        summary = run_with_db(settings, run)
     except BackfillAborted as exc:
         console.print(f"[bold red]Backfill failed, the price history is unchanged:[/] {exc}")
         raise typer.Exit(1) from None
