@@ -152,6 +152,11 @@ class CardSearch(Base):
     # queries test come first.
     rid: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
     hidden: Mapped[int] = mapped_column(SmallInteger)  # HIDDEN_* bits: what default searches leave out
+    pref_rank: Mapped[int] = mapped_column(Integer)  # 1 = the printing a card search shows by default
+    # The card's place in name order (name_sort, then oracle_key): grouping and sorting on one number is
+    # several times cheaper than on a 32-character key. Whole numbers after a bulk import; a card added
+    # alone gets the midpoint between its neighbours.
+    card_no: Mapped[float] = mapped_column(Float)
     flags: Mapped[int] = mapped_column(BigInteger)  # bit per cardflags.PRINTING_FLAGS
     types: Mapped[int] = mapped_column(Integer)  # bit per searchdoc.TYPE_WORDS found in the type line
     colors: Mapped[int] = mapped_column(SmallInteger)
@@ -175,11 +180,6 @@ class CardSearch(Base):
     tix: Mapped[int | None] = mapped_column(Integer, nullable=True)
     name_sort: Mapped[str] = mapped_column(String(300))
     oracle_key: Mapped[uuid.UUID] = mapped_column(Uuid)  # oracle_id, or the card id when it has none
-    pref_rank: Mapped[int] = mapped_column(Integer)  # 1 = the printing a card search shows by default
-    # The card's place in name order (name_sort, then oracle_key): grouping and sorting on one number is
-    # several times cheaper than on a 32-character key. Whole numbers after a bulk import; a card added
-    # alone gets the midpoint between its neighbours.
-    card_no: Mapped[float] = mapped_column(Float)
     card_id: Mapped[uuid.UUID] = mapped_column(Uuid, ForeignKey("catalog_card.id", ondelete="CASCADE"), unique=True)
     art_key: Mapped[uuid.UUID] = mapped_column(Uuid)  # illustration_id, or the card id
     cn: Mapped[str] = mapped_column(String(20))

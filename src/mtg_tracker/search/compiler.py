@@ -637,7 +637,9 @@ def plan(query: Query, dialect: str, options: Options | None = None) -> Plan:
     d: Directives = query.directives
     compiler = _Compiler(dialect)
     cond = compiler.node(query.root)
-    parts: list[ColumnElement[bool]] = [cond] if cond is not None else []
+    # The cheap, selective default filters first: SQLite tests a row's terms in this order and stops
+    # at the first false one.
+    parts: list[ColumnElement[bool]] = []
     hide = 0
     if options.catalog_defaults:
         if not (d.include_extras or options.include_extras or asks_for_extras(query.root)):
@@ -655,7 +657,7 @@ def plan(query: Query, dialect: str, options: Options | None = None) -> Plan:
     unique = d.unique or options.unique
     prefer = d.prefer or options.prefer
     return Plan(
-        where=and_(true(), *parts),
+        where=and_(true(), *parts, *([cond] if cond is not None else [])),
         unique=unique,
         order=d.order or options.order,
         direction=d.direction or options.direction,
@@ -756,7 +758,7 @@ def _candidates(p: Plan, dialect: str) -> Any:
     if p.unique == "prints":
         return select(*cols).where(p.where).subquery("m")
     if p.first_printing_only:
-        return select(*cols).where(p.where, S.c.pref_rank == 1).subquery("m")
+        return select(*cols).where(S.c.pref_rank == 1, p.where).subquery("m")
     key = S.c.card_no if p.unique == "cards" else S.c.art_key
     if p.prefer in ("default", "typical"):
         if dialect == "sqlite":

@@ -3,7 +3,7 @@
 Rows are filled by the importer; an existing catalog is indexed by `mtg-tracker catalog reindex`,
 which `db upgrade` runs by itself when the index is missing rows.
 
-Revision ID: 15a783d1851b
+Revision ID: bae02a880c45
 Revises: 920c8f6a70ae
 Create Date: 2026-11-23 17:19:34.849591
 """
@@ -18,7 +18,7 @@ from collections.abc import Sequence
 import sqlalchemy as sa
 from alembic import op
 
-revision: str = "15a783d1851b"
+revision: str = "bae02a880c45"
 down_revision: str | None = "920c8f6a70ae"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
@@ -86,6 +86,8 @@ def upgrade() -> None:
         "catalog_card_search",
         sa.Column("rid", sa.Integer(), autoincrement=True, nullable=False),
         sa.Column("hidden", sa.SmallInteger(), nullable=False),
+        sa.Column("pref_rank", sa.Integer(), nullable=False),
+        sa.Column("card_no", sa.Float(), nullable=False),
         sa.Column("flags", sa.BigInteger(), nullable=False),
         sa.Column("types", sa.Integer(), nullable=False),
         sa.Column("colors", sa.SmallInteger(), nullable=False),
@@ -109,8 +111,6 @@ def upgrade() -> None:
         sa.Column("tix", sa.Integer(), nullable=True),
         sa.Column("name_sort", sa.String(length=300), nullable=False),
         sa.Column("oracle_key", sa.Uuid(), nullable=False),
-        sa.Column("pref_rank", sa.Integer(), nullable=False),
-        sa.Column("card_no", sa.Float(), nullable=False),
         sa.Column("card_id", sa.Uuid(), nullable=False),
         sa.Column("art_key", sa.Uuid(), nullable=False),
         sa.Column("cn", sa.String(length=20), nullable=False),
