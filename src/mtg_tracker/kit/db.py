@@ -118,7 +118,7 @@ def _create_engine(url: str, settings: Settings, *, role: str) -> AsyncEngine:
     db = settings.db
     kwargs: dict[str, Any] = {"echo": db.echo, "pool_pre_ping": True}
     if url.startswith("sqlite"):
-        _ensure_sqlite_dir(url)
+        ensure_sqlite_dir(url)
         kwargs["connect_args"] = {"timeout": db.sqlite_busy_timeout_ms / 1000}
         kwargs["pool_size"] = 5
         kwargs["max_overflow"] = 10
@@ -142,7 +142,8 @@ def _create_engine(url: str, settings: Settings, *, role: str) -> AsyncEngine:
     return engine
 
 
-def _ensure_sqlite_dir(url: str) -> None:
+def ensure_sqlite_dir(url: str) -> None:
+    """Create ./var for the default embedded database (a fresh clone has none)."""
     database = make_url(url).database
     if database and database != ":memory:" and not database.startswith("file:"):
         parent = Path(database).expanduser().parent
