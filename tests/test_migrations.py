@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 from pathlib import Path
 
+import pytest
 from alembic.autogenerate import compare_metadata
 from alembic.runtime.migration import MigrationContext
 from sqlalchemy.ext.asyncio import create_async_engine
@@ -35,3 +36,11 @@ def test_down_to_base_and_up_again(database_url: str, tmp_path: Path) -> None:
     migrations.downgrade(settings, "base")
     migrations.upgrade(settings, "head")
     assert _drift(settings.database_url) == []
+
+
+def test_upgrade_creates_the_default_var_directory(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """`make run` on a fresh clone: ./var does not exist when `db upgrade` first opens the database."""
+    monkeypatch.chdir(tmp_path)
+    settings = make_settings("sqlite+aiosqlite:///var/mtg.db", tmp_path)
+    migrations.upgrade(settings, "head")
+    assert (tmp_path / "var" / "mtg.db").is_file()
