@@ -88,6 +88,21 @@ class Receiver:
         return httpx.MockTransport(self)
 
 
+async def _create_with_resolver(db: Database, settings: Settings, card: str, url: str, resolver: Any) -> None:
+    """An alert above $10 created directly through the service, with a fake DNS resolver."""
+    from mtg_tracker.price.schemas import AlertCreate
+
+    async with db.session_scope() as session:
+        data = AlertCreate(
+            card_id=uuid.UUID(card),
+            price_type="usd",
+            direction="above",
+            threshold="10.00",  # type: ignore[arg-type]
+            webhook_url=url,
+        )
+        await alerts.create_alert(session, owner=None, data=data, settings=settings.price, resolver=resolver)
+
+
 async def _run(db: Database, settings: Settings, receiver: Receiver, **kw: Any) -> dict[str, Any]:
     clock = kw.pop("clock", FakeTime())
     return await alerts.evaluate_and_deliver(db, settings.price, transport=receiver.transport, sleep=clock.sleep, **kw)
@@ -307,17 +322,7 @@ async def test_delivery_rechecks_the_address(
     async def resolver(host: str, port: int) -> list[str]:
         return answers[host]
 
-    from mtg_tracker.price.schemas import AlertCreate
-
-    async with db.session_scope() as session:
-        data = AlertCreate(
-            card_id=uuid.UUID(card),
-            price_type="usd",
-            direction="above",
-            threshold="10.00",  # type: ignore[arg-type]
-            webhook_url="https://hooks.example.com/h",
-        )
-        await alerts.create_alert(session, owner=None, data=data, settings=settings.price, resolver=resolver)
+    await _create_with_resolver(db, settings, card, "https://hooks.example.com/h", resolver)
     answers["hooks.example.com"] = ["93.184.216.34", "10.0.0.7"]
     await _price(db, card, DAY + timedelta(days=1), 1200)
     receiver = Receiver()
@@ -332,17 +337,7 @@ async def test_https_is_pinned_with_sni(db: Database, settings: Settings, card: 
     async def resolver(host: str, port: int) -> list[str]:
         return ["93.184.216.34"]
 
-    from mtg_tracker.price.schemas import AlertCreate
-
-    async with db.session_scope() as session:
-        data = AlertCreate(
-            card_id=uuid.UUID(card),
-            price_type="usd",
-            direction="above",
-            threshold="10.00",  # type: ignore[arg-type]
-            webhook_url="https://hooks.example.com:8443/h?x=1",
-        )
-        await alerts.create_alert(session, owner=None, data=data, settings=settings.price, resolver=resolver)
+    await _create_with_resolver(db, settings, card, "https://hooks.example.com:8443/h?x=1", resolver)
     await _price(db, card, DAY + timedelta(days=1), 1200)
     receiver = Receiver()
     await _run(db, settings, receiver, resolver=resolver)

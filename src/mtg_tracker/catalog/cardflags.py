@@ -518,6 +518,33 @@ def _land_text(text: str, names: Iterable[str]) -> str:
     return text.replace("enters the battlefield", "enters").strip()
 
 
+# (pattern, bits, only when the land enters tapped): cycles told apart by one sentence of rules text.
+_LandRule = tuple[re.Pattern[str], int, bool]
+_TWO_BASIC_TYPES_RULES: tuple[_LandRule, ...] = (
+    (_SHOCK, _L["shockland"], False),
+    (_TANGO, _L["tangoland"], False),
+    (_CYCLING_2, _L["bikeland"], True),
+    (_SURVEIL, _L["surveilland"], True),
+)
+_TWO_COLOR_RULES: tuple[_LandRule, ...] = (
+    (_CHECK, _L["checkland"], False),
+    (_FAST, _L["fastland"], False),
+    (_SLOW, _L["slowland"], False),
+    (_BOND, _L["bondland"], False),
+    (_SCRY, _L["scryland"], True),
+    (_GAIN, _L["gainland"], True),
+    (_SHADOW, _L["shadowland"] | _L["snarl"], False),
+)
+
+
+def _matching(rules: tuple[_LandRule, ...], text: str, enters_tapped: bool) -> int:
+    mask = 0
+    for pattern, bits, needs_tapped in rules:
+        if (enters_tapped or not needs_tapped) and pattern.search(text):
+            mask |= bits
+    return mask
+
+
 def land_mask(obj: Mapping[str, Any]) -> int:
     """``land_flags`` as a bit mask over LAND_FLAGS (bit i is LAND_FLAGS[i]), for a bit column."""
     if "Land" not in (obj.get("type_line") or ""):
@@ -541,33 +568,13 @@ def land_mask(obj: Mapping[str, Any]) -> int:
     if basics == 2:
         if not text and "Basic" not in types:
             mask |= lb["dual"]
-        if _SHOCK.search(text):
-            mask |= lb["shockland"]
-        if _TANGO.search(text):
-            mask |= lb["tangoland"]
-        if enters_tapped and _CYCLING_2.search(text):
-            mask |= lb["bikeland"]
-        if enters_tapped and _SURVEIL.search(text):
-            mask |= lb["surveilland"]
+        mask |= _matching(_TWO_BASIC_TYPES_RULES, text, enters_tapped)
     elif basics == 3:
         mask |= lb["triome"]
     if _FETCH.search(text):
         mask |= lb["fetchland"]
     if two_colors:
-        if _CHECK.search(text):
-            mask |= lb["checkland"]
-        if _FAST.search(text):
-            mask |= lb["fastland"]
-        if _SLOW.search(text):
-            mask |= lb["slowland"]
-        if _BOND.search(text):
-            mask |= lb["bondland"]
-        if enters_tapped and _SCRY.search(text):
-            mask |= lb["scryland"]
-        if enters_tapped and _GAIN.search(text):
-            mask |= lb["gainland"]
-        if _SHADOW.search(text):
-            mask |= lb["shadowland"] | lb["snarl"]
+        mask |= _matching(_TWO_COLOR_RULES, text, enters_tapped)
     # Tempest's painlands enter tapped: another cycle than the ten Ice Age/Apocalypse painlands.
     if not enters_tapped and _PAIN.search(text) and _COLORLESS_TAP.search(text):
         mask |= lb["painland"]

@@ -11,37 +11,23 @@ import typer
 from rich.console import Console
 from rich.progress import (
     BarColumn,
-    DownloadColumn,
     MofNCompleteColumn,
     Progress,
     TaskProgressColumn,
     TextColumn,
     TimeElapsedColumn,
     TimeRemainingColumn,
-    TransferSpeedColumn,
 )
 from rich.table import Table
 
 from mtg_tracker.config import Settings
-from mtg_tracker.kit.cli import quiet_settings, run_with_db
+from mtg_tracker.kit.cli import byte_progress, quiet_settings, run_with_db
 
 app = typer.Typer(
     help="The card catalog: import Scryfall files, sync from Scryfall, load the demo.", no_args_is_help=True
 )
 dev_app = typer.Typer(help="Developer tools (benchmark data).", no_args_is_help=True)
 console = Console(stderr=True)
-
-
-def _byte_progress() -> Progress:
-    return Progress(
-        TextColumn("[bold]{task.description}"),
-        BarColumn(),
-        DownloadColumn(),
-        TransferSpeedColumn(),
-        TimeElapsedColumn(),
-        TimeRemainingColumn(),
-        console=console,
-    )
 
 
 def _print_card_summary(summary: Any) -> None:
@@ -109,7 +95,7 @@ def import_cmd(
         raise typer.Exit(2)
 
     async def run(db: Any) -> Any:
-        with _byte_progress() as progress:
+        with byte_progress() as progress:
             task = progress.add_task("Importing cards", total=path.stat().st_size)
             return await import_cards(
                 db, path, price_day=day, force=force, progress=lambda n: progress.advance(task, n)
@@ -175,7 +161,7 @@ def sync_cmd(
         raise typer.Exit(2)
 
     async def run(db: Any) -> Any:
-        with _byte_progress() as progress:
+        with byte_progress() as progress:
             dl = progress.add_task("Downloading", total=None)
             imp = progress.add_task("Importing", total=None, visible=False)
 

@@ -9,6 +9,15 @@ from typing import Any, TypeVar
 import typer
 from pydantic import ValidationError
 from rich.console import Console
+from rich.progress import (
+    BarColumn,
+    DownloadColumn,
+    Progress,
+    TextColumn,
+    TimeElapsedColumn,
+    TimeRemainingColumn,
+    TransferSpeedColumn,
+)
 
 from mtg_tracker.config import Settings, get_settings
 
@@ -50,3 +59,16 @@ def run_with_db(settings: Settings, fn: Callable[[Any], Awaitable[T]]) -> T:
             await db.dispose()
 
     return asyncio.run(_main())
+
+
+def byte_progress() -> Progress:
+    """The progress bar of commands that stream a file: bytes read of the file on disk, speed, time left."""
+    return Progress(
+        TextColumn("[bold]{task.description}"),
+        BarColumn(),
+        DownloadColumn(),
+        TransferSpeedColumn(),
+        TimeElapsedColumn(),
+        TimeRemainingColumn(),
+        console=console,
+    )

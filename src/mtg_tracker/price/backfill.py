@@ -177,8 +177,19 @@ class _Writer:
             self.summary.points_written += len(keys - self.last_flushed)
             self.last_flushed = keys
 
-    def finish(self) -> None:
+    async def close(self) -> None:
+        """Write what is pending, count the unknown printings, and invalidate cached history."""
+        await self.flush(force=True)
         self.summary.unknown_printings = len(self.unknown)
+        if self.summary.points_written:
+            await bump_generation(self.session, price_service.PRICE_CACHE_NAMESPACE)
+
+
+def _finished(summary: BackfillSummary, started: float) -> BackfillSummary:
+    summary.seconds = time.perf_counter() - started
+    metrics.PRICE_BACKFILL_POINTS.labels(summary.format).inc(summary.points_written)
+    log.info("price_backfill_finished", **summary.as_dict())
+    return summary
 
 
 async def import_csv(db: Database, path: Path, *, progress: ProgressFn | None = None) -> BackfillSummary:
@@ -197,16 +208,10 @@ async def import_csv(db: Database, path: Path, *, progress: ProgressFn | None = 
                         continue
                     writer.add(item.card_id, item.day, {item.column: item.cents}, f"{item.card_id} ({item.label})")
                 await writer.flush()
-            await writer.flush(force=True)
-            writer.finish()
-            if summary.points_written:
-                await bump_generation(session, price_service.PRICE_CACHE_NAMESPACE)
+            await writer.close()
     except _READ_ERRORS as exc:
         raise BackfillAborted(f"cannot read {path.name} (line {summary.rows_read + 1}): {exc}") from exc
-    summary.seconds = time.perf_counter() - started
-    metrics.PRICE_BACKFILL_POINTS.labels(summary.format).inc(summary.points_written)
-    log.info("price_backfill_finished", **summary.as_dict())
-    return summary
+    return _finished(summary, started)
 
 
 # -- MTGJSON -----------------------------------------------------------------------------------------
@@ -294,15 +299,9 @@ async def import_mtgjson(
                     for day, prices in days.items():
                         writer.add(scryfall_id, day, prices, f"{scryfall_id} (MTGJSON {mtgjson_uuid})")
                 await writer.flush()
-            await writer.flush(force=True)
-            writer.finish()
-            if summary.points_written:
-                await bump_generation(session, price_service.PRICE_CACHE_NAMESPACE)
+            await writer.close()
     except _READ_ERRORS as exc:
         raise BackfillAborted(f"cannot read {path.name}: {exc}") from exc
     if summary.rows_read == 0:
         raise BackfillAborted(f"{path.name} has no MTGJSON price entries under data")
-    summary.seconds = time.perf_counter() - started
-    metrics.PRICE_BACKFILL_POINTS.labels(summary.format).inc(summary.points_written)
-    log.info("price_backfill_finished", **summary.as_dict())
-    return summary
+    return _finished(summary, started)

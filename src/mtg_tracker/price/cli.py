@@ -8,33 +8,12 @@ from typing import Annotated, Any, Literal
 
 import typer
 from rich.console import Console
-from rich.progress import (
-    BarColumn,
-    DownloadColumn,
-    Progress,
-    TextColumn,
-    TimeElapsedColumn,
-    TimeRemainingColumn,
-    TransferSpeedColumn,
-)
 from rich.table import Table
 
-from mtg_tracker.kit.cli import quiet_settings, run_with_db
+from mtg_tracker.kit.cli import byte_progress, quiet_settings, run_with_db
 
 app = typer.Typer(help="Price history: backfill from daily CSV files or MTGJSON.", no_args_is_help=True)
 console = Console(stderr=True)
-
-
-def _progress() -> Progress:
-    return Progress(
-        TextColumn("[bold]{task.description}"),
-        BarColumn(),
-        DownloadColumn(),
-        TransferSpeedColumn(),
-        TimeElapsedColumn(),
-        TimeRemainingColumn(),
-        console=console,
-    )
 
 
 def detect_format(path: Path) -> Literal["csv", "mtgjson"] | None:
@@ -108,7 +87,7 @@ def import_cmd(
         raise typer.Exit(2)
 
     async def run(db: Any) -> Any:
-        with _progress() as progress:
+        with byte_progress() as progress:
             if kind == "csv":
                 task = progress.add_task("Importing prices", total=path.stat().st_size)
                 return await import_csv(db, path, progress=lambda n: progress.advance(task, n))
