@@ -4,6 +4,10 @@ from __future__ import annotations
 
 from fastapi import APIRouter, FastAPI
 
+from mtg_tracker.account import deps as account_deps
+from mtg_tracker.account.router import admin_router as account_admin_router
+from mtg_tracker.account.router import auth_router as account_auth_router
+from mtg_tracker.account.router import users_router as account_users_router
 from mtg_tracker.catalog import service as catalog_service
 from mtg_tracker.catalog.router import router as catalog_router
 from mtg_tracker.catalog.scryfall import ScryfallClient
@@ -19,6 +23,12 @@ router.include_router(search_router)
 router.include_router(price_router)
 router.include_router(catalog_router)
 router.include_router(price_alerts_router)
+router.include_router(account_auth_router)
+router.include_router(account_users_router)
+router.include_router(account_admin_router)
+
+# The rate limiter's budget key for a request (user, API key, or None for the client address).
+rate_limit_identity = account_deps.rate_limit_identity
 
 DETAIL_PROVIDERS["catalog"] = catalog_service.health_detail
 
@@ -27,6 +37,8 @@ async def startup(app: FastAPI) -> None:
     """Process-wide resources of the domains, created once per worker."""
     app.state.scryfall = ScryfallClient(app.state.settings.scryfall, transport=app.state.upstream_transport)
     app.state.name_index = catalog_service.NameIndexHolder()
+    app.state.key_ring = account_deps.key_ring(app.state.settings)
+    app.state.identity_cache = account_deps.identity_cache()
 
 
 async def shutdown(app: FastAPI) -> None:

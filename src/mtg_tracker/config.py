@@ -153,6 +153,78 @@ class PriceSettings(BaseModel):
         return value
 
 
+class CollectionSettings(BaseModel):
+    max_import_bytes: int = Field(
+        50 * 1024 * 1024,
+        ge=1024,
+        description="Largest collection import upload (that route's own body limit, above MTG_HTTP__MAX_BODY_BYTES).",
+    )
+    max_import_rows: int = Field(200_000, ge=1, description="Most rows one collection import accepts.")
+
+
+class AuthSettings(BaseModel):
+    signing_keys: Annotated[list[str], NoDecode] = Field(
+        default_factory=list,
+        description=(
+            "JWT HMAC keys as `kid:secret`, newest first: the first signs, every listed key verifies (rotation "
+            "without logging anyone out). Empty = one key derived from MTG_SECRET_KEY."
+        ),
+    )
+    issuer: str = Field("mtg-tracker", description="JWT `iss`, checked on every token.")
+    audience: str = Field("mtg-tracker-api", description="JWT `aud`, checked on every token.")
+    access_token_seconds: int = Field(900, ge=30, le=86_400, description="Lifetime of an access token.")
+    refresh_token_days: int = Field(30, ge=1, le=365, description="Lifetime of a refresh token (rotated on use).")
+    registration_open: bool = Field(True, description="false = only admins create users (`users create`).")
+    password_min_length: int = Field(12, ge=8, le=128)
+    password_max_length: int = Field(256, ge=16, le=4096, description="Bounded so hashing cannot be abused.")
+    login_max_failures: int = Field(5, ge=1, le=1000, description="Failed logins per account within the window.")
+    login_max_failures_per_address: int = Field(
+        20, ge=1, le=10_000, description="Failed logins from one client address within the window."
+    )
+    login_window_seconds: int = Field(900, ge=10, le=86_400, description="Brute-force window and lock-out length.")
+
+    _split = field_validator("signing_keys", mode="before")(_split_csv)
+
+    @field_validator("signing_keys")
+    @classmethod
+    def _valid_keys(cls, value: list[str]) -> list[str]:
+        seen: set[str] = set()
+        for item in value:
+            kid, sep, secret = item.partition(":")
+            if not sep or not kid or not secret:
+                raise ValueError("each key must be written kid:secret")
+            if len(secret) < 32:
+                raise ValueError(f"key {kid!r}: the secret must be at least 32 characters")
+            if kid in seen:
+                raise ValueError(f"key id {kid!r} is listed twice")
+            seen.add(kid)
+        return value
+
+
+class RateLimitSettings(BaseModel):
+    enabled: bool = Field(True, description="false = no limits at all (headers are not sent either).")
+    per_minute: int = Field(300, ge=1, description="Default budget: requests per minute per principal or address.")
+    burst: int = Field(60, ge=1, description="Default budget: requests allowed at once before the rate applies.")
+    search_per_minute: int = Field(60, ge=1, description="Card search, random and autocomplete.")
+    search_burst: int = Field(20, ge=1)
+    auth_per_minute: int = Field(10, ge=1, description="Token, refresh and register (per address).")
+    auth_burst: int = Field(10, ge=1)
+    import_per_minute: int = Field(6, ge=1, description="Collection imports.")
+    import_burst: int = Field(3, ge=1)
+    allowlist: Annotated[list[str], NoDecode] = Field(
+        default_factory=list, description="CIDRs never limited (monitoring, internal jobs)."
+    )
+
+    _split = field_validator("allowlist", mode="before")(_split_csv)
+
+    @field_validator("allowlist")
+    @classmethod
+    def _valid_networks(cls, value: list[str]) -> list[str]:
+        for item in value:
+            ipaddress.ip_network(item, strict=False)
+        return value
+
+
 class Settings(BaseSettings):
     """Every knob of the service. See README's configuration table."""
 
@@ -178,6 +250,9 @@ class Settings(BaseSettings):
     scryfall: ScryfallSettings = Field(default_factory=ScryfallSettings)
     search: SearchSettings = Field(default_factory=SearchSettings)
     price: PriceSettings = Field(default_factory=PriceSettings)
+    collection: CollectionSettings = Field(default_factory=CollectionSettings)
+    auth: AuthSettings = Field(default_factory=AuthSettings)
+    rate_limit: RateLimitSettings = Field(default_factory=RateLimitSettings)
 
     @field_validator("database_url", "read_database_url")
     @classmethod

@@ -1,11 +1,14 @@
 """Every table, imported so that Alembic and the mapper registry see them all."""
 
+from mtg_tracker.account.models import ApiKey, AuditEvent, LoginFailure, RefreshToken, Session, User
 from mtg_tracker.catalog.models import Card, CardMultiverse, CardName, CardSet, CatalogImport
 from mtg_tracker.kit.cache import CacheGeneration
 from mtg_tracker.kit.scheduler import JobRun
 from mtg_tracker.price.models import PriceAlert, PriceAlertEvent, PriceMover, PricePoint
 
 __all__ = [
+    "ApiKey",
+    "AuditEvent",
     "CacheGeneration",
     "Card",
     "CardMultiverse",
@@ -13,8 +16,12 @@ __all__ = [
     "CardSet",
     "CatalogImport",
     "JobRun",
+    "LoginFailure",
     "PriceAlert",
     "PriceAlertEvent",
     "PriceMover",
     "PricePoint",
+    "RefreshToken",
+    "Session",
+    "User",
 ]

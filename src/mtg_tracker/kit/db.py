@@ -86,6 +86,10 @@ class Database:
         """A new session; ``write=False`` may use the replica and never takes SQLite's write lock."""
         return self._write_sessionmaker() if write else self._read_sessionmaker()
 
+    def primary_session(self) -> AsyncSession:
+        """A read session on the primary: for checks that must see the latest write (credentials)."""
+        return self._sessionmaker()
+
     @asynccontextmanager
     async def session_scope(self, *, write: bool = True) -> AsyncIterator[AsyncSession]:
         """The transaction boundary for jobs and the CLI: commit on success, roll back on error."""

@@ -91,3 +91,10 @@ SEARCH_DURATION = Histogram(
     "Time to answer a card search (parse, SQL, card bodies), cache misses only.",
     buckets=(0.002, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0, 2.5, 5.0),
 )
+
+JWT_ISSUED = Counter("jwt_tokens_issued_total", "Access tokens issued (logins and refreshes).")
+AUTH_FAILURES = Counter(
+    "authentication_failures_total",
+    "Rejected credentials, by reason (bad_credentials, locked, token_expired, refresh_reuse, api_key_revoked, …).",
+    ["reason"],
+)
