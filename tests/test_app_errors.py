@@ -152,3 +152,10 @@ async def test_openapi_documents_every_route(err_client: httpx.AsyncClient) -> N
             continue
         for op in ops.values():
             assert op.get("description") or op.get("summary"), f"{path} lacks a description"
+
+
+async def test_nul_in_query_string_is_a_400_not_a_500(client: Any) -> None:
+    for q in ("%00", "abc%00def", "t%3Agoblin%00"):
+        resp = await client.get(f"/api/v1/cards/search?q={q}")
+        assert resp.status_code == 400, resp.text
+        assert resp.json()["object"] == "error" and "NUL" in resp.json()["details"]

@@ -91,7 +91,9 @@ async def test_password_policy(client: httpx.AsyncClient, password: str, fragmen
     error_body(await _token(client, "chandra@example.com", password), 401)
 
 
-@pytest.mark.parametrize("email", ["no-at-sign", "a@b", "two@@example.com", "spaces in@example.com", ""])
+@pytest.mark.parametrize(
+    "email", ["nul\x00@example.com", "no-at-sign", "a@b", "two@@example.com", "spaces in@example.com", ""]
+)
 async def test_invalid_email(client: httpx.AsyncClient, email: str) -> None:
     error_body(await _register(client, email), 400)
 

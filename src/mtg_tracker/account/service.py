@@ -40,7 +40,7 @@ log = get_logger("mtg_tracker.account")
 
 API_KEY_PREFIX = "mtg"
 REFRESH_PREFIX = "mtgr"
-_EMAIL = re.compile(r"^[^@\s]{1,64}@[^@\s]+\.[^@\s]{2,}$")
+_EMAIL = re.compile(r"^[^@\s\x00-\x1f\x7f]{1,64}@[^@\s\x00-\x1f\x7f]+\.[^@\s\x00-\x1f\x7f]{2,}$")
 _LAST_USED_EVERY = timedelta(seconds=60)  # last_used_at is a hint, not a log: at most one write a minute
 
 

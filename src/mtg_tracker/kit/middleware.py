@@ -86,7 +86,13 @@ class RequestContextMiddleware:
         too_large = self._declared_too_large(headers)
         metrics.HTTP_IN_PROGRESS.inc()
         try:
-            if too_large:
+            if _has_nul(scope.get("query_string", b"")):
+                # PostgreSQL cannot hold NUL in text: refused here, once, instead of a 500 in whichever
+                # query would have carried it.
+                await self._send_error(
+                    send_wrapper, 400, "The query string contains a NUL character (%00).", request_id
+                )
+            elif too_large:
                 await self._send_error(
                     send_wrapper, 413, f"The request body is larger than {self.max_body_bytes} bytes.", request_id
                 )
@@ -155,6 +161,10 @@ class RequestContextMiddleware:
             }
         )
         await send({"type": "http.response.body", "body": body})
+
+
+def _has_nul(query_string: bytes) -> bool:
+    return b"\x00" in query_string or b"%00" in query_string.lower()
 
 
 def _headers(scope: Scope) -> dict[str, str]:
