@@ -1,0 +1,1 @@
+"""Collections: binders, decks and wishlists of printings, CSV import/export, value over time."""
