@@ -37,6 +37,12 @@ def make_settings(database_url: str, tmp_path: Path, **overrides: Any) -> Settin
         "log": {"level": "WARNING", "format": "json"},
         "scryfall": {"offline": True, "download_dir": tmp_path / "bulk"},
         "cache": {"generation_poll_seconds": 0.05},
+        # Limits stay on so every test runs through the limiter, with budgets no test suite exhausts.
+        "rate_limit": {
+            f"{budget}{suffix}": 100_000
+            for budget in ("", "search_", "auth_", "import_")
+            for suffix in ("per_minute", "burst")
+        },
     }
     values.update(overrides)
     return Settings(**values)

@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import os
+import re
 import time
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
@@ -23,6 +24,7 @@ from mtg_tracker.kit.health import check_database
 from mtg_tracker.kit.http import parse_networks
 from mtg_tracker.kit.logging import configure_logging, get_logger
 from mtg_tracker.kit.middleware import RequestContextMiddleware
+from mtg_tracker.kit.ratelimit import RateLimitMiddleware
 from mtg_tracker.kit.scheduler import Scheduler
 from mtg_tracker.ops.router import router as ops_router
 
@@ -33,6 +35,14 @@ A self-hosted Magic: The Gathering service. Card-facing endpoints under `/api/v1
 shapes (card, list, catalog and error objects), so existing Scryfall clients work against it.
 Every error is a JSON error object with a `request_id`.
 """
+
+
+# Stricter budgets: (budget, path pattern, method or None). First match wins; everything else is "default".
+RATE_LIMIT_ROUTES: list[tuple[str, re.Pattern[str], str | None]] = [
+    ("search", re.compile(r"^/api/v1/cards/(search|random|autocomplete)$"), None),
+    ("auth", re.compile(r"^/api/v1/auth/(token|refresh|register)$"), "POST"),
+    ("import", re.compile(r"^/api/v1/collections/[^/]+/import$"), "POST"),
+]
 
 
 def _redis_client(settings: Settings) -> Any | None:
@@ -109,6 +119,16 @@ def create_app(
     app.state.settings = settings
     app.state.upstream_transport = upstream_transport
     handlers.install(app)
+    if settings.rate_limit.enabled:
+        # Added first, so it runs inside CORS (a 429 still carries CORS headers and preflights are not
+        # counted) and inside RequestContextMiddleware (request id and client address are set).
+        app.add_middleware(
+            RateLimitMiddleware,
+            settings=settings.rate_limit,
+            redis_url=settings.redis_url,
+            identify=api.rate_limit_identity,
+            routes=RATE_LIMIT_ROUTES,
+        )
     if settings.http.cors_origins:
         app.add_middleware(
             CORSMiddleware,

@@ -98,3 +98,4 @@ AUTH_FAILURES = Counter(
     "Rejected credentials, by reason (bad_credentials, locked, token_expired, refresh_reuse, api_key_revoked, …).",
     ["reason"],
 )
+RATE_LIMITED = Counter("rate_limited_requests_total", "Requests refused by the rate limiter, by budget.", ["route"])
