@@ -11,6 +11,7 @@ from mtg_tracker.account.router import users_router as account_users_router
 from mtg_tracker.catalog import service as catalog_service
 from mtg_tracker.catalog.router import router as catalog_router
 from mtg_tracker.catalog.scryfall import ScryfallClient
+from mtg_tracker.collection.router import router as collection_router
 from mtg_tracker.kit.health import DETAIL_PROVIDERS
 from mtg_tracker.price.router import alerts_router as price_alerts_router
 from mtg_tracker.price.router import router as price_router
@@ -23,6 +24,7 @@ router.include_router(search_router)
 router.include_router(price_router)
 router.include_router(catalog_router)
 router.include_router(price_alerts_router)
+router.include_router(collection_router)
 router.include_router(account_auth_router)
 router.include_router(account_users_router)
 router.include_router(account_admin_router)

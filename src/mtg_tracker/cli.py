@@ -17,6 +17,7 @@ from rich.table import Table
 from mtg_tracker import __version__
 from mtg_tracker.account import cli as account_cli
 from mtg_tracker.catalog import cli as catalog_cli
+from mtg_tracker.collection import cli as collection_cli
 from mtg_tracker.config import Settings
 from mtg_tracker.kit.cli import console, load_settings
 from mtg_tracker.price import cli as price_cli
@@ -36,6 +37,7 @@ app.add_typer(catalog_cli.app, name="catalog")
 app.add_typer(catalog_cli.dev_app, name="dev")
 app.add_typer(price_cli.app, name="prices")
 app.add_typer(account_cli.app, name="users")
+app.add_typer(collection_cli.app, name="collection")
 
 
 def _setup_logging(settings: Settings) -> None:

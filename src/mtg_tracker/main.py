@@ -157,6 +157,8 @@ def create_app(
         max_body_bytes=settings.http.max_body_bytes,
         trusted_proxies=parse_networks(settings.http.trusted_proxies),
         hsts_seconds=settings.http.hsts_seconds,
+        # Collection imports take files up to MTG_COLLECTION__MAX_IMPORT_BYTES (50 MB); nothing else may.
+        body_limits=[(r"/api/v1/collections/[^/]+/import", settings.collection.max_import_bytes)],
     )
     app.include_router(ops_router)
     app.include_router(api.router, prefix="/api/v1")

@@ -2,6 +2,7 @@
 
 from mtg_tracker.account.models import ApiKey, AuditEvent, LoginFailure, RefreshToken, Session, User
 from mtg_tracker.catalog.models import Card, CardMultiverse, CardName, CardSet, CatalogImport
+from mtg_tracker.collection.models import Collection, CollectionEntry, CollectionValueSnapshot
 from mtg_tracker.kit.cache import CacheGeneration
 from mtg_tracker.kit.scheduler import JobRun
 from mtg_tracker.price.models import PriceAlert, PriceAlertEvent, PriceMover, PricePoint
@@ -15,6 +16,9 @@ __all__ = [
     "CardName",
     "CardSet",
     "CatalogImport",
+    "Collection",
+    "CollectionEntry",
+    "CollectionValueSnapshot",
     "JobRun",
     "LoginFailure",
     "PriceAlert",

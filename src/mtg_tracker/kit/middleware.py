@@ -8,7 +8,9 @@ Pure ASGI rather than ``BaseHTTPMiddleware`` because the latter costs a task and
 
 from __future__ import annotations
 
+import re
 import time
+from collections.abc import Sequence
 from contextvars import ContextVar
 from typing import Any
 
@@ -44,9 +46,13 @@ class RequestContextMiddleware:
         max_body_bytes: int,
         trusted_proxies: list[IPNetwork],
         hsts_seconds: int = 0,
+        body_limits: Sequence[tuple[str, int]] = (),
     ) -> None:
         self.app = app
         self.max_body_bytes = max_body_bytes
+        # (path regex, limit): routes that legitimately take larger bodies (collection imports) say so
+        # here, so the global limit can stay small for everything else.
+        self.body_limits = [(re.compile(pattern), limit) for pattern, limit in body_limits]
         self.trusted_proxies = trusted_proxies
         self.security_headers: list[tuple[bytes, bytes]] = [
             (b"x-content-type-options", b"nosniff"),
@@ -83,7 +89,8 @@ class RequestContextMiddleware:
                 message["headers"] = [*message.get("headers", []), rid_header, *self.security_headers]
             await send(message)
 
-        too_large = self._declared_too_large(headers)
+        limit = self._limit_for(scope.get("path", ""))
+        too_large = self._declared_too_large(headers, limit)
         metrics.HTTP_IN_PROGRESS.inc()
         try:
             if _has_nul(scope.get("query_string", b"")):
@@ -93,11 +100,9 @@ class RequestContextMiddleware:
                     send_wrapper, 400, "The query string contains a NUL character (%00).", request_id
                 )
             elif too_large:
-                await self._send_error(
-                    send_wrapper, 413, f"The request body is larger than {self.max_body_bytes} bytes.", request_id
-                )
+                await self._send_error(send_wrapper, 413, f"The request body is larger than {limit} bytes.", request_id)
             else:
-                await self.app(scope, self._limited_receive(receive), send_wrapper)
+                await self.app(scope, self._limited_receive(receive, limit), send_wrapper)
         except Exception:  # noqa: BLE001 - the last line of defence: log once, answer 500
             error_log.exception("unhandled_exception", method=method, path=scope.get("path"))
             if not started[0]:
@@ -126,18 +131,25 @@ class RequestContextMiddleware:
             request_id_var.reset(rid_token)
             client_ip_var.reset(ip_token)
 
-    def _declared_too_large(self, headers: dict[str, str]) -> bool:
+    def _limit_for(self, path: str) -> int:
+        for pattern, limit in self.body_limits:
+            if pattern.fullmatch(path):
+                return limit
+        return self.max_body_bytes
+
+    @staticmethod
+    def _declared_too_large(headers: dict[str, str], limit: int) -> bool:
         declared = headers.get("content-length")
         if declared is None:
             return False
         try:
-            return int(declared) > self.max_body_bytes
+            return int(declared) > limit
         except ValueError:
             return False
 
-    def _limited_receive(self, receive: Receive) -> Receive:
+    @staticmethod
+    def _limited_receive(receive: Receive, limit: int) -> Receive:
         """Count streamed bytes too: a chunked body has no Content-Length to check up front."""
-        limit = self.max_body_bytes
         seen = [0]
 
         async def wrapped() -> Message:

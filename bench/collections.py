@@ -1,0 +1,111 @@
+"""Collections at real scale: the 20,726-row ManaBox export against the real 2019 catalog.
+
+    python -m bench collections
+
+Per backend (SQLite always; PostgreSQL when MTG_BENCH_DATABASE_URL or MTG_TEST_DATABASE_URL is set): a
+fresh database with the real 2019 catalog (45,851 printings), one user and an empty collection; then
+the import (dry run, real run, and the same file again, which merges every row), the value of the
+resulting collection (p50/p95 of 30 calls, usd and eur), the export, and the daily snapshot job.
+Targets (issue): import ≤ 10 s on SQLite, value ≤ 200 ms.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import gzip
+import os
+import statistics
+import time
+import uuid
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+from bench.__main__ import REAL, ROOT, WORK, fresh_db, machine, one_import
+from mtg_tracker.account.models import User
+from mtg_tracker.collection import formats, valuation
+from mtg_tracker.collection import service as collection_service
+from mtg_tracker.collection.schemas import CollectionCreate
+from mtg_tracker.config import Settings
+from mtg_tracker.kit.db import Database, utcnow
+
+MANABOX = ROOT.parent / "shared" / "data" / "collections" / "manabox-collection.csv.gz"
+
+
+def _chunks(path: Path) -> Iterator[bytes]:
+    with gzip.open(path, "rb") as f:
+        while chunk := f.read(256 * 1024):
+            yield chunk
+
+
+def _ms(samples: list[float]) -> dict[str, float]:
+    qs = statistics.quantiles(samples, n=20)
+    return {"p50_ms": round(statistics.median(samples), 1), "p95_ms": round(qs[18], 1)}
+
+
+async def _run(backend: str, url: str) -> dict[str, Any]:
+    db = Database(Settings(database_url=url, environment="test"))
+    try:
+        async with db.session_scope() as session:
+            now = utcnow()
+            user = User(
+                id=uuid.uuid4(),
+                email=f"bench-{uuid.uuid4().hex[:6]}@example.com",
+                password_hash="-",
+                role="user",
+                is_active=True,
+                created_at=now,
+                updated_at=now,
+                password_changed_at=now,
+            )
+            session.add(user)
+            await session.flush()
+            collection = await collection_service.create_collection(
+                session, owner_id=user.id, data=CollectionCreate(name="ManaBox")
+            )
+        row: dict[str, Any] = {"backend": backend}
+        for label, dry_run in (("dry_run", True), ("import", False), ("reimport_merge", False)):
+            start = time.perf_counter()
+            async with db.session_scope() as session:
+                report = await collection_service.import_file(session, collection, _chunks(MANABOX), dry_run=dry_run)
+            seconds = time.perf_counter() - start
+            row[label] = {
+                "seconds": round(seconds, 2),
+                **{k: report[k] for k in ("rows_read", "imported", "merged", "unresolved", "approximate")},
+            }
+            print(label, row[label])
+        for currency in ("usd", "eur"):
+            samples = []
+            async with db.session(write=False) as session:
+                for _ in range(30):
+                    start = time.perf_counter()
+                    value = await valuation.collection_value(session, collection.id, currency)
+                    samples.append((time.perf_counter() - start) * 1000)
+            row[f"value_{currency}"] = {**_ms(samples), "entries": value["entries"], "total": value["total"]}
+        start = time.perf_counter()
+        async with db.session(write=False) as session:
+            rows = await collection_service.export_rows(session, collection)
+        size = sum(len(s) for s in formats.write_rows("manabox", rows))
+        row["export_manabox"] = {"seconds": round(time.perf_counter() - start, 2), "rows": len(rows), "bytes": size}
+        start = time.perf_counter()
+        async with db.session_scope() as session:
+            await valuation.snapshot_all(session, utcnow().date())
+        row["snapshot_job_seconds"] = round(time.perf_counter() - start, 3)
+        return row
+    finally:
+        await db.dispose()
+
+
+def bench_collections() -> dict[str, Any]:
+    WORK.mkdir(parents=True, exist_ok=True)
+    backends = ["sqlite"] + (
+        ["postgresql"] if (os.environ.get("MTG_BENCH_DATABASE_URL") or os.environ.get("MTG_TEST_DATABASE_URL")) else []
+    )
+    rows = []
+    for backend in backends:
+        url = fresh_db(backend, f"{backend}_collections")
+        one_import(url, REAL)
+        row = asyncio.run(_run(backend, url))
+        print(row)
+        rows.append(row)
+    return {"benchmark": "collections", "machine": machine(), "file": MANABOX.name, "rows": rows}

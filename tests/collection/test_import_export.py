@@ -1,0 +1,264 @@
+"""CSV import and export over HTTP (and the CLI): resolution order, counting, dry runs, atomic failure on
+unreadable files, and an export → import round trip through every format."""
+
+from __future__ import annotations
+
+import asyncio
+import csv
+import io
+import uuid
+from collections import Counter
+from pathlib import Path
+from typing import Any
+
+import httpx
+import pytest
+from typer.testing import CliRunner
+
+from accounts import login_headers
+from collectiontools import API, add, new_collection
+from mtg_tracker.cli import app as cli_app
+from mtg_tracker.collection import formats
+from mtg_tracker.config import Settings, get_settings
+from support import error_body
+
+MANABOX = (
+    "Name,Set code,Set name,Collector number,Foil,Rarity,Quantity,ManaBox ID,Scryfall ID,Purchase price,"
+    "Misprint,Altered,Condition,Language,Purchase price currency"
+)
+
+
+def manabox(rows: list[dict[str, str]]) -> bytes:
+    out = io.StringIO()
+    writer = csv.DictWriter(out, fieldnames=MANABOX.split(","), lineterminator="\n")
+    writer.writeheader()
+    for row in rows:
+        writer.writerow(
+            {
+                "Foil": "normal",
+                "Quantity": "1",
+                "ManaBox ID": "1",
+                "Condition": "near_mint",
+                "Language": "en",
+                "Misprint": "false",
+                "Altered": "false",
+                **row,
+            }
+        )
+    return out.getvalue().encode()
+
+
+async def upload(
+    client: httpx.AsyncClient, headers: dict[str, str], cid: str, data: bytes, query: str = ""
+) -> httpx.Response:
+    return await client.post(
+        f"{API}/collections/{cid}/import{query}", files={"file": ("export.csv", data, "text/csv")}, headers=headers
+    )
+
+
+async def entries(client: httpx.AsyncClient, headers: dict[str, str], cid: str) -> list[dict[str, Any]]:
+    body = (await client.get(f"{API}/collections/{cid}/entries?page_size=1000", headers=headers)).json()
+    return list(body["data"])
+
+
+def keyed(items: list[dict[str, Any]]) -> Counter[tuple[str, str, str, str]]:
+    out: Counter[tuple[str, str, str, str]] = Counter()
+    for e in items:
+        out[(str(e["card_id"]), e["finish"], e["condition"], e["language"])] += e["quantity"]
+    return out
+
+
+def _rows(cards: dict[str, dict[str, Any]]) -> list[dict[str, str]]:
+    a, b, c = cards["a"], cards["b"], cards["c"]
+    return [
+        # 2: by Scryfall id, foil, with a purchase price
+        {
+            "Name": a["name"],
+            "Scryfall ID": a["id"],
+            "Foil": "foil",
+            "Quantity": "2",
+            "Purchase price": "1.50",
+            "Purchase price currency": "USD",
+        },
+        # 3: by set code + collector number (no id), German, lightly played (Cardmarket EX)
+        {
+            "Name": b["name"],
+            "Set code": b["set"].upper(),
+            "Collector number": b["collector_number"],
+            "Condition": "excellent",
+            "Language": "de",
+        },
+        # 4: same as line 2 → merged into it
+        {"Name": a["name"], "Scryfall ID": a["id"], "Foil": "foil"},
+        # 5: unknown id and unknown set: falls through to the name alone → approximate
+        {"Name": c["name"], "Scryfall ID": str(uuid.uuid4()), "Set code": "ZZZ", "Collector number": "999"},
+        # 6: b exists in nonfoil only
+        {"Name": b["name"], "Scryfall ID": b["id"], "Foil": "foil"},
+        # 7: nothing we know
+        {"Name": "No Such Card Anywhere", "Scryfall ID": str(uuid.uuid4())},
+        # 8: quantity 0
+        {"Name": a["name"], "Scryfall ID": a["id"], "Quantity": "0"},
+    ]
+
+
+async def test_import_resolves_counts_and_merges(
+    client: httpx.AsyncClient, owner: dict[str, str], cards: dict[str, dict[str, Any]]
+) -> None:
+    cid = await new_collection(client, owner)
+    data = manabox(_rows(cards))
+    resp = await upload(client, owner, cid, data)
+    assert resp.status_code == 200, resp.text
+    report = resp.json()
+    assert report["object"] == "import_report" and report["format"] == "manabox" and report["dry_run"] is False
+    assert (report["rows_read"], report["imported"], report["merged"], report["unresolved"]) == (7, 3, 1, 3)
+    assert report["imported"] + report["merged"] + report["unresolved"] == report["rows_read"]
+    assert {e["line"] for e in report["errors"]} == {6, 7, 8}
+    assert all(e["reason"] and e["row"] for e in report["errors"])
+    assert [w["line"] for w in report["warnings"]] == [5] and report["approximate"] == 1
+    a, b, c = cards["a"], cards["b"], cards["c"]
+    assert keyed(await entries(client, owner, cid)) == {
+        (a["id"], "foil", "NM", "en"): 3,
+        (b["id"], "nonfoil", "LP", "de"): 1,
+        (c["id"], "nonfoil", "NM", "en"): 1,
+    }
+    first = next(e for e in await entries(client, owner, cid) if e["card_id"] == a["id"])
+    assert first["purchase_price"] == "1.50" and first["currency"] == "USD"
+
+    # the same file again: every resolved row merges into an existing entry
+    again = (await upload(client, owner, cid, data)).json()
+    assert (again["imported"], again["merged"], again["unresolved"]) == (0, 4, 3)
+    assert keyed(await entries(client, owner, cid))[(a["id"], "foil", "NM", "en")] == 6
+
+    # merge=false: the file replaces the collection's entries
+    replaced = (await upload(client, owner, cid, data, "?merge=false")).json()
+    assert (replaced["imported"], replaced["merged"]) == (3, 1)
+    assert keyed(await entries(client, owner, cid))[(a["id"], "foil", "NM", "en")] == 3
+
+
+async def test_dry_run_reports_exactly_and_writes_nothing(
+    client: httpx.AsyncClient, owner: dict[str, str], cards: dict[str, dict[str, Any]]
+) -> None:
+    cid = await new_collection(client, owner)
+    await add(client, owner, cid, cards["a"], finish="foil")
+    data = manabox(_rows(cards))
+    before = await entries(client, owner, cid)
+    dry = (await upload(client, owner, cid, data, "?dry_run=true")).json()
+    assert dry["dry_run"] is True
+    assert await entries(client, owner, cid) == before
+    real = (await upload(client, owner, cid, data)).json()
+    strip = {"dry_run", "seconds"}
+    assert {k: v for k, v in dry.items() if k not in strip} == {k: v for k, v in real.items() if k not in strip}
+    assert (real["imported"], real["merged"]) == (2, 2)  # lines 2 and 4 merge into the existing foil entry
+
+
+@pytest.mark.parametrize(
+    "data",
+    [
+        pytest.param(b"", id="empty"),
+        pytest.param(b"1,Black Lotus,vma,4\n2,Forest,m19,280\n", id="no-header"),
+        pytest.param(MANABOX.replace(",", "|").encode() + b"\nX|vma|4\n", id="wrong-delimiter"),
+        pytest.param(MANABOX.encode() + b"\n" + b"A" * 200_000 + b",vma\n", id="huge-line"),
+        pytest.param(b"\xff\xfeQ\x00" + b"\x00\xd8" * 10 + MANABOX.encode(), id="bad-encoding"),
+        pytest.param(MANABOX.encode() + b"\nok,vma\n" + b"\xc3\x28\xa0\xa1" * 20 + b"\n", id="bad-utf8-later"),
+        pytest.param(MANABOX.encode() + b"\n" + b"Forest,m19\n" * 3000 + b"x" * 100_000 + b"\n", id="huge-line-later"),
+    ],
+)
+async def test_unreadable_file_is_400_and_writes_nothing(
+    client: httpx.AsyncClient, owner: dict[str, str], cards: dict[str, dict[str, Any]], data: bytes
+) -> None:
+    cid = await new_collection(client, owner)
+    await add(client, owner, cid, cards["a"])
+    error_body(await upload(client, owner, cid, data), 400)
+    assert len(await entries(client, owner, cid)) == 1
+
+
+async def test_unknown_format_and_row_limit(
+    client: httpx.AsyncClient, owner: dict[str, str], cards: dict[str, dict[str, Any]], settings: Settings
+) -> None:
+    cid = await new_collection(client, owner)
+    error_body(await upload(client, owner, cid, b"x", "?format=excel"), 400)
+    error_body(await client.get(f"{API}/collections/{cid}/export?format=auto", headers=owner), 400)
+    settings.collection.max_import_rows = 2
+    rows = [{"Name": cards["a"]["name"], "Scryfall ID": cards["a"]["id"]}] * 3
+    error_body(await upload(client, owner, cid, manabox(rows)), 413)
+    assert await entries(client, owner, cid) == []
+
+
+def _expected_after(fmt: str, key: tuple[str, str, str, str]) -> tuple[str, str, str, str]:
+    card_id, finish, condition, language = key
+    losses = formats.LOSSES[fmt]
+    if "etched" in losses and finish == "etched":
+        finish = "foil"
+    if "condition" in losses:
+        condition = "NM"
+    if "language" in losses:
+        language = "en"
+    return card_id, finish, condition, language
+
+
+@pytest.mark.parametrize("fmt", formats.FORMATS)
+async def test_export_then_import_round_trip(
+    client: httpx.AsyncClient, owner: dict[str, str], cards: dict[str, dict[str, Any]], fmt: str
+) -> None:
+    src = await new_collection(client, owner, name="Source collection")
+    await add(client, owner, src, cards["a"], finish="foil", quantity=2, purchase_price="1.25", currency="USD")
+    await add(client, owner, src, cards["a"], condition="LP", language="de")
+    await add(client, owner, src, cards["b"], quantity=3, condition="MP", language="ja")
+    await add(client, owner, src, cards["c"], finish="etched", condition="HP", tags=["cube"])
+    resp = await client.get(f"{API}/collections/{src}/export?format={fmt}", headers=owner)
+    assert resp.status_code == 200, resp.text
+    assert resp.headers["content-type"].startswith("text/csv")
+    assert resp.headers["content-disposition"] == f'attachment; filename="Source-collection-{fmt}.csv"'
+
+    dst = await new_collection(client, owner, name="Copy")
+    report = (await upload(client, owner, dst, resp.content, f"?format={fmt}")).json()
+    assert report["unresolved"] == 0, report["errors"]
+    auto = (await upload(client, owner, dst, resp.content, "?dry_run=true")).json()
+    assert auto["format"] == fmt or auto["unresolved"] == 0
+    expected: Counter[tuple[str, str, str, str]] = Counter()
+    for key, quantity in keyed(await entries(client, owner, src)).items():
+        expected[_expected_after(fmt, key)] += quantity
+    assert keyed(await entries(client, owner, dst)) == expected
+
+
+async def test_cli_import_creates_the_collection_and_prints_a_summary(
+    client: httpx.AsyncClient,
+    cards: dict[str, dict[str, Any]],
+    settings: Settings,
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    email = f"cli-{uuid.uuid4().hex[:8]}@example.com"
+    headers = await login_headers(client, email)
+    path = tmp_path / "export.csv"
+    path.write_bytes(manabox(_rows(cards)))
+    monkeypatch.setenv("MTG_DATABASE_URL", settings.database_url)
+    monkeypatch.setenv("MTG_LOG__LEVEL", "WARNING")
+    get_settings.cache_clear()
+    runner = CliRunner()
+    try:
+        dry = await asyncio.to_thread(
+            runner.invoke, cli_app, ["collection", "import", "From CLI", str(path), "--owner", email, "--dry-run"]
+        )
+        assert dry.exit_code == 0, dry.output
+        assert "dry run" in dry.output.lower()
+        before = (await client.get(f"{API}/collections", headers=headers)).json()
+        assert before["total"] == 0  # a dry run does not even create the collection
+        real = await asyncio.to_thread(
+            runner.invoke, cli_app, ["collection", "import", "From CLI", str(path), "--owner", email]
+        )
+        assert real.exit_code == 0, real.output
+        assert "imported" in real.output and "unresolved" in real.output
+        bad = tmp_path / "bad.csv"
+        bad.write_bytes(b"1,2,3\n")
+        failed = await asyncio.to_thread(
+            runner.invoke, cli_app, ["collection", "import", "From CLI", str(bad), "--owner", email]
+        )
+        assert failed.exit_code == 1
+    finally:
+        get_settings.cache_clear()
+    listing = (await client.get(f"{API}/collections", headers=headers)).json()
+    names = [c["name"] for c in listing["data"]]
+    assert "From CLI" in names
+    cid = next(c["id"] for c in listing["data"] if c["name"] == "From CLI")
+    assert sum(e["quantity"] for e in await entries(client, headers, cid)) == 5
