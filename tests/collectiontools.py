@@ -2,11 +2,25 @@
 
 from __future__ import annotations
 
+import tarfile
+from collections.abc import Iterator
 from typing import Any
 
 import httpx
 
+from support import shared_data
+
 API = "/api/v1"
+
+
+def pack_members(pack: str) -> Iterator[tuple[str, bytes]]:
+    """(name, bytes) of every file in one of shared/data/collections' tar packs."""
+    with tarfile.open(shared_data("collections", pack)) as tar:
+        for member in tar:
+            if member.isfile():
+                handle = tar.extractfile(member)
+                assert handle is not None
+                yield member.name, handle.read()
 
 
 async def new_collection(client: httpx.AsyncClient, headers: dict[str, str], **data: Any) -> str:

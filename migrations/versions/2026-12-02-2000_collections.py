@@ -33,6 +33,7 @@ def upgrade() -> None:
             ["owner_id"], ["account_user.id"], name=op.f("fk_collection_owner_id_account_user"), ondelete="CASCADE"
         ),
         sa.PrimaryKeyConstraint("id", name=op.f("pk_collection")),
+        sa.CheckConstraint("kind IN ('collection', 'binder', 'deck', 'wishlist')", name=op.f("ck_collection_kind")),
     )
     with op.batch_alter_table("collection", schema=None) as batch_op:
         batch_op.create_index("ix_collection_owner_id_name", ["owner_id", "name"], unique=False)
@@ -53,8 +54,9 @@ def upgrade() -> None:
         sa.Column("notes", sa.Text(), nullable=True),
         sa.Column("created_at", sa.DateTime(timezone=True), nullable=False),
         sa.Column("updated_at", sa.DateTime(timezone=True), nullable=False),
+        # No ON DELETE: removing a printing from the catalog must never silently remove what users own.
         sa.ForeignKeyConstraint(
-            ["card_id"], ["catalog_card.id"], name=op.f("fk_collection_entry_card_id_catalog_card"), ondelete="CASCADE"
+            ["card_id"], ["catalog_card.id"], name=op.f("fk_collection_entry_card_id_catalog_card")
         ),
         sa.ForeignKeyConstraint(
             ["collection_id"],
@@ -70,6 +72,11 @@ def upgrade() -> None:
             "condition",
             "language",
             name=op.f("uq_collection_entry_collection_id_card_id_finish_condition_language"),
+        ),
+        sa.CheckConstraint("quantity >= 1", name=op.f("ck_collection_entry_quantity")),
+        sa.CheckConstraint("finish IN ('nonfoil', 'foil', 'etched')", name=op.f("ck_collection_entry_finish")),
+        sa.CheckConstraint(
+            "condition IN ('M', 'NM', 'LP', 'MP', 'HP', 'D')", name=op.f("ck_collection_entry_condition")
         ),
     )
     with op.batch_alter_table("collection_entry", schema=None) as batch_op:

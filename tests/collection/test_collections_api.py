@@ -3,12 +3,18 @@ filters, Scryfall-syntax `q`, public sharing, ownership (404) and scopes (403)."
 
 from __future__ import annotations
 
+import uuid
 from typing import Any
 
 import httpx
+import pytest
+from sqlalchemy import insert
+from sqlalchemy.exc import IntegrityError
 
 from accounts import api_key_headers
 from collectiontools import API, add, new_collection
+from mtg_tracker.collection.models import CollectionEntry
+from mtg_tracker.kit.db import Database, utcnow
 from ownership import assert_hidden_from
 from support import error_body
 
@@ -60,6 +66,10 @@ async def test_entries_merge_and_validate(
     error_body(await add(client, owner, cid, cards["a"], quantity=0), 400)
     error_body(await add(client, owner, cid, cards["a"], condition="Mint-ish"), 400)
     error_body(await add(client, owner, cid, cards["a"], finish="glossy"), 400)
+    # a language the export formats could not write would break every export later: refused up front
+    assert "unknown language" in str(error_body(await add(client, owner, cid, cards["a"], language="xx"), 400))
+    upper = await add(client, owner, cid, cards["b"], language="DE")
+    assert upper.status_code == 201 and upper.json()["language"] == "de"
 
     patched = await client.patch(
         f"{API}/collections/{cid}/entries/{entry['id']}", json={"quantity": 1, "notes": "binder 2"}, headers=owner
@@ -172,3 +182,20 @@ async def test_read_scope_api_key_reads_but_cannot_write(
         assert error_body(resp, 403)["code"] == "forbidden", (method, path)
     error_body(await client.post(f"{API}/collections", json={"name": "x"}, headers=key), 403)
     assert (await client.get(f"{API}/collections/{cid}/entries", headers=owner)).json()["data"][0]["quantity"] == 1
+
+
+async def test_the_database_refuses_entries_the_api_would_refuse(
+    db: Database, client: httpx.AsyncClient, owner: dict[str, str], cards: dict[str, dict[str, Any]]
+) -> None:
+    """Check constraints back the schema for every other writer (jobs, scripts, later domains)."""
+    cid = uuid.UUID(await new_collection(client, owner))
+    now = utcnow()
+    base = {"collection_id": cid, "card_id": uuid.UUID(cards["a"]["id"]), "created_at": now, "updated_at": now}
+    good = {"quantity": 1, "finish": "nonfoil", "condition": "NM", "language": "en"}
+    for bad in ({"quantity": 0}, {"finish": "glossy"}, {"condition": "EX"}):
+        with pytest.raises(IntegrityError):
+            async with db.session_scope() as session:
+                await session.execute(insert(CollectionEntry).values(**base, **{**good, **bad}))
+    async with db.session_scope() as session:
+        await session.execute(insert(CollectionEntry).values(**base, **good))
+    assert (await client.get(f"{API}/collections/{cid}/entries", headers=owner)).json()["total"] == 1

@@ -5,7 +5,6 @@ from __future__ import annotations
 import csv
 import gzip
 import io
-import tarfile
 from collections import Counter
 from collections.abc import Iterator
 from dataclasses import replace
@@ -17,6 +16,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from collectiontools import pack_members
 from mtg_tracker.collection.formats import (
     CONDITIONS,
     FINISHES,
@@ -578,15 +578,6 @@ PACKS = {
 }
 
 
-def _members(pack: str) -> Iterator[tuple[str, bytes]]:
-    with tarfile.open(shared_data(*COLLECTIONS, pack)) as tar:
-        for member in tar:
-            if member.isfile():
-                handle = tar.extractfile(member)
-                assert handle is not None
-                yield member.name, handle.read()
-
-
 def _outcome(data: bytes) -> tuple[str, int, int] | None:
     try:
         fmt, rows = _parse(data, size=65536)
@@ -601,7 +592,7 @@ def test_every_sample_parses_or_fails_cleanly(pack: str) -> None:
     known = PACKS.get(pack, {})
     seen = set()
     outcomes: Counter[str] = Counter()
-    for name, data in _members(pack):
+    for name, data in pack_members(pack):
         outcome = _outcome(data)  # anything but a FormatError escaping fails the test
         outcomes["ok" if outcome else "refused"] += 1
         for suffix, expected in known.items():
@@ -615,7 +606,7 @@ def test_every_sample_parses_or_fails_cleanly(pack: str) -> None:
 @pytest.mark.realdata
 def test_tcgplayer_app_exports() -> None:
     """The app's CSVs all parse cleanly; its plain-text deck lists are not CSV and are refused."""
-    for name, data in _members("tcgplayer-app-exports.tar.xz"):
+    for name, data in pack_members("tcgplayer-app-exports.tar.xz"):
         outcome = _outcome(data)
         if data.startswith(b"Quantity,Name,Simple Name"):
             assert outcome is not None, name

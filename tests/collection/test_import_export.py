@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import asyncio
 import csv
+import gzip
 import io
 import uuid
 from collections import Counter
@@ -262,3 +263,59 @@ async def test_cli_import_creates_the_collection_and_prints_a_summary(
     assert "From CLI" in names
     cid = next(c["id"] for c in listing["data"] if c["name"] == "From CLI")
     assert sum(e["quantity"] for e in await entries(client, headers, cid)) == 5
+
+
+async def test_concurrent_writers_of_one_collection_take_turns(
+    client: httpx.AsyncClient, owner: dict[str, str], cards: dict[str, dict[str, Any]]
+) -> None:
+    """Two imports and several adds of the same printings at once: every request succeeds, nothing is
+    counted twice or lost (without the collection's row lock, PostgreSQL answered one import with a
+    unique-constraint 500)."""
+    cid = await new_collection(client, owner)
+    data = manabox(_rows(cards))
+    results = await asyncio.gather(
+        upload(client, owner, cid, data),
+        upload(client, owner, cid, data),
+        *(add(client, owner, cid, cards["a"], finish="foil") for _ in range(4)),
+    )
+    assert [r.status_code for r in results[:2]] == [200, 200], [r.text for r in results]
+    assert sorted(r.status_code for r in results[2:]) in ([200, 200, 200, 200], [200, 200, 200, 201])
+    reports = [r.json() for r in results[:2]]
+    assert sorted((r["imported"], r["merged"]) for r in reports) in ([(0, 4), (3, 1)], [(1, 3), (3, 1)])
+    a, b, c = cards["a"], cards["b"], cards["c"]
+    assert keyed(await entries(client, owner, cid)) == {
+        (a["id"], "foil", "NM", "en"): 2 * 3 + 4,
+        (b["id"], "nonfoil", "LP", "de"): 2,
+        (c["id"], "nonfoil", "NM", "en"): 2,
+    }
+
+
+async def test_name_and_set_code_without_a_number(
+    client: httpx.AsyncClient, owner: dict[str, str], cards: dict[str, dict[str, Any]]
+) -> None:
+    """A row with a name and a set code but no collector number resolves inside that set, exactly."""
+    cid = await new_collection(client, owner)
+    b = cards["b"]
+    data = manabox([{"Name": b["name"], "Set code": b["set"].upper()}])
+    report = (await upload(client, owner, cid, data)).json()
+    assert (report["imported"], report["unresolved"], report["approximate"]) == (1, 0, 0), report
+    assert keyed(await entries(client, owner, cid)) == {(b["id"], "nonfoil", "NM", "en"): 1}
+
+
+async def test_cli_refuses_a_corrupt_gzip_file(
+    client: httpx.AsyncClient, settings: Settings, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    email = f"cli-{uuid.uuid4().hex[:8]}@example.com"
+    await login_headers(client, email)
+    path = tmp_path / "export.csv.gz"
+    path.write_bytes(gzip.compress(b"Count,Name,Edition\n1,Forest,m19\n" * 200)[:-40])
+    monkeypatch.setenv("MTG_DATABASE_URL", settings.database_url)
+    get_settings.cache_clear()
+    try:
+        result = await asyncio.to_thread(
+            CliRunner().invoke, cli_app, ["collection", "import", "Gz", str(path), "--owner", email]
+        )
+    finally:
+        get_settings.cache_clear()
+    assert result.exit_code == 1, result.output
+    assert "gzip" in result.output and "unchanged" in result.output

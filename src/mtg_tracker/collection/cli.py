@@ -5,40 +5,32 @@ from __future__ import annotations
 import contextlib
 import gzip
 import uuid
+import zlib
 from collections.abc import Iterator
 from pathlib import Path
-from typing import Annotated, Any, BinaryIO
+from typing import Annotated, Any
 
 import typer
 from rich.console import Console
 from rich.table import Table
 
-from mtg_tracker.kit.cli import byte_progress, quiet_settings, run_with_db
+from mtg_tracker.kit.cli import byte_progress, console, quiet_settings, run_with_db
+from mtg_tracker.kit.streams import CountingReader, ProgressFn
 
 app = typer.Typer(help="Collections: import CSV exports of other apps.", no_args_is_help=True)
-console = Console(stderr=True)
 _CHUNK = 256 * 1024
 
 
-class _Counting:
-    """A file wrapper that reports bytes read from disk (so a .gz file's bar tracks the compressed size)."""
+def _chunks(path: Path, advance: ProgressFn) -> Iterator[bytes]:
+    from mtg_tracker.collection.formats import FormatError
 
-    def __init__(self, raw: BinaryIO, advance: Any) -> None:
-        self.raw = raw
-        self.advance = advance
-
-    def read(self, n: int = -1) -> bytes:
-        data = self.raw.read(n)
-        self.advance(len(data))
-        return data
-
-
-def _chunks(path: Path, advance: Any) -> Iterator[bytes]:
-    with path.open("rb") as raw:
-        counted: Any = _Counting(raw, advance)
+    with CountingReader(path.open("rb"), advance) as counted:
         source: Any = gzip.GzipFile(fileobj=counted) if path.name.lower().endswith(".gz") else counted
-        while chunk := source.read(_CHUNK):
-            yield chunk
+        try:
+            while chunk := source.read(_CHUNK):
+                yield chunk
+        except (OSError, EOFError, zlib.error) as exc:  # a truncated or corrupt .gz: the file, not a crash
+            raise FormatError(f"{path.name} is not a readable gzip file ({exc})") from None
 
 
 def _print_report(report: dict[str, Any], collection_name: str) -> None:

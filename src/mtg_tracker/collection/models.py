@@ -11,6 +11,7 @@ from datetime import date, datetime
 from sqlalchemy import (
     BigInteger,
     Boolean,
+    CheckConstraint,
     Date,
     ForeignKey,
     Index,
@@ -22,19 +23,25 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import Mapped, mapped_column
 
+from mtg_tracker.collection.formats import CONDITIONS, FINISHES
 from mtg_tracker.kit.db import Base, UTCDateTime
 
 KINDS = ("collection", "binder", "deck", "wishlist")
-FINISHES = ("nonfoil", "foil", "etched")
-CONDITIONS = ("M", "NM", "LP", "MP", "HP", "D")
-CURRENCIES = ("usd", "eur")
+CURRENCIES = ("usd", "eur")  # the currencies a value is computed in (the catalog's price currencies)
+
+
+def _one_of(column: str, values: tuple[str, ...]) -> str:
+    return f"{column} IN ({', '.join(repr(v) for v in values)})"
 
 
 class Collection(Base):
     """A named set of entries owned by one user; private unless ``is_public`` (read-only by link)."""
 
     __tablename__ = "collection"
-    __table_args__ = (Index("ix_collection_owner_id_name", "owner_id", "name"),)
+    __table_args__ = (
+        Index("ix_collection_owner_id_name", "owner_id", "name"),
+        CheckConstraint(_one_of("kind", KINDS), name="kind"),
+    )
 
     id: Mapped[uuid.UUID] = mapped_column(Uuid, primary_key=True, default=uuid.uuid4)
     owner_id: Mapped[uuid.UUID] = mapped_column(Uuid, ForeignKey("account_user.id", ondelete="CASCADE"))
@@ -54,11 +61,15 @@ class CollectionEntry(Base):
     __table_args__ = (
         UniqueConstraint("collection_id", "card_id", "finish", "condition", "language"),
         Index("ix_collection_entry_card_id", "card_id"),
+        # The API and the importer already refuse these; the database refuses them for every other path.
+        CheckConstraint("quantity >= 1", name="quantity"),
+        CheckConstraint(_one_of("finish", FINISHES), name="finish"),
+        CheckConstraint(_one_of("condition", CONDITIONS), name="condition"),
     )
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
     collection_id: Mapped[uuid.UUID] = mapped_column(Uuid, ForeignKey("collection.id", ondelete="CASCADE"))
-    card_id: Mapped[uuid.UUID] = mapped_column(Uuid, ForeignKey("catalog_card.id", ondelete="CASCADE"))
+    card_id: Mapped[uuid.UUID] = mapped_column(Uuid, ForeignKey("catalog_card.id"))
     quantity: Mapped[int] = mapped_column(Integer)
     finish: Mapped[str] = mapped_column(String(8))
     condition: Mapped[str] = mapped_column(String(2))

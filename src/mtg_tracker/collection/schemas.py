@@ -5,16 +5,28 @@ from __future__ import annotations
 import datetime as dt
 import uuid
 from decimal import Decimal
-from typing import Any, Literal
+from typing import Annotated, Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, field_validator
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field, field_validator
+
+from mtg_tracker.collection.formats import LANGUAGES
 
 Kind = Literal["collection", "binder", "deck", "wishlist"]
 Finish = Literal["nonfoil", "foil", "etched"]
 Condition = Literal["M", "NM", "LP", "MP", "HP", "D"]
 Currency = Literal["usd", "eur"]
 
-_LANGUAGE = r"^[a-z]{2,3}$"
+
+def _language(value: str) -> str:
+    code = value.strip().lower()
+    if code not in LANGUAGES:
+        raise ValueError(f"unknown language {value!r}; expected one of Scryfall's codes: {', '.join(LANGUAGES)}")
+    return code
+
+
+Language = Annotated[
+    str, Field(max_length=8, description="Scryfall language code (en, de, ja, zhs, …)."), AfterValidator(_language)
+]
 _CURRENCY = r"^[A-Za-z]{3}$"
 _Money = Field(None, ge=0, le=Decimal("21000000"), max_digits=10, decimal_places=2)
 
@@ -81,7 +93,7 @@ class EntryCreate(BaseModel):
     quantity: int = Field(1, ge=1, le=1_000_000)
     finish: Finish = "nonfoil"
     condition: Condition = "NM"
-    language: str = Field("en", pattern=_LANGUAGE, description="Scryfall language code (en, de, ja, zhs, …).")
+    language: Language = "en"
     purchase_price: Decimal | None = _Money
     currency: str | None = Field(None, pattern=_CURRENCY, description="ISO 4217 code of purchase_price.")
     acquired: dt.date | None = None
@@ -98,7 +110,7 @@ class EntryUpdate(BaseModel):
     quantity: int | None = Field(None, ge=1, le=1_000_000)
     finish: Finish | None = None
     condition: Condition | None = None
-    language: str | None = Field(None, pattern=_LANGUAGE)
+    language: Language | None = None
     purchase_price: Decimal | None = _Money
     currency: str | None = Field(None, pattern=_CURRENCY)
     acquired: dt.date | None = None

@@ -24,7 +24,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from mtg_tracker.account.deps import Principal
 from mtg_tracker.account.ownership import get_owned
 from mtg_tracker.catalog.models import Card, CardMultiverse, CardName, CardSet
-from mtg_tracker.catalog.normalize import normalize_name
+from mtg_tracker.catalog.normalize import FINISH_BITS, normalize_name
 from mtg_tracker.collection import formats
 from mtg_tracker.collection.errors import (
     CollectionNotFound,
@@ -41,7 +41,6 @@ from mtg_tracker.kit.db import utcnow
 from mtg_tracker.search import service as search_service
 
 ENTRY_TABLE = cast(Table, CollectionEntry.__table__)
-FINISH_BITS = {"nonfoil": 1, "foil": 2, "etched": 4}  # the catalog's Card.finishes bits
 IN_BATCH = 500  # the most ids in one IN (…) list
 PARSE_BATCH = 2000  # rows handed from the parsing thread to the resolver at a time
 T = TypeVar("T")
@@ -74,13 +73,28 @@ def unpack_tags(packed: str | None) -> list[str]:
     return [t for t in (packed or "").split("|") if t]
 
 
+def has_finish(finishes: int, finish: str) -> bool:
+    """Whether a printing with the catalog's finish bits exists in ``finish`` (0 = the source did not say)."""
+    return not finishes or bool(finishes & FINISH_BITS[finish])
+
+
+def finish_reason(finishes: int, finish: str, name: str, set_code: str, number: str) -> str:
+    have = ", ".join(f for f, bit in FINISH_BITS.items() if finishes & bit)
+    return f"{name} ({set_code.upper()} #{number}) is not printed in {finish} (only {have})"
+
+
 # -- collections ---------------------------------------------------------------------------------------------
 
 
 async def get_collection(
     session: AsyncSession, collection_id: uuid.UUID, principal: Principal | None, *, write: bool = False
 ) -> Collection:
-    """The collection if the principal owns it, or (reads only) if it is public; else 404."""
+    """The collection if the principal owns it, or (reads only) if it is public; else 404.
+
+    ``write=True`` also locks the collection's row until the transaction ends (PostgreSQL; SQLite's
+    writers are serialised by ``BEGIN IMMEDIATE`` anyway), so two writers of one collection take turns:
+    the merge-or-insert of an entry and an import's read-then-write cannot interleave.
+    """
     return await get_owned(
         session,
         Collection,
@@ -88,7 +102,13 @@ async def get_collection(
         principal,
         not_found=CollectionNotFound,
         public_attr=None if write else "is_public",
+        for_update=write,
     )
+
+
+async def _lock(session: AsyncSession, collection: Collection) -> None:
+    """Take the collection's row lock for a caller that loaded it without (the CLI)."""
+    await session.execute(select(Collection.id).where(Collection.id == collection.id).with_for_update())
 
 
 async def create_collection(session: AsyncSession, *, owner_id: uuid.UUID, data: CollectionCreate) -> Collection:
@@ -185,11 +205,8 @@ async def _card_for_entry(session: AsyncSession, card_id: uuid.UUID, finish: str
     if row is None:
         raise UnknownCard(f"No printing with id {card_id} is in the catalog.")
     finishes, name, set_code, number = row
-    if finishes and not finishes & FINISH_BITS[finish]:
-        raise FinishNotAvailable(
-            f"{name} ({set_code.upper()} #{number}) is not printed in {finish}; it exists in "
-            f"{', '.join(f for f, bit in FINISH_BITS.items() if finishes & bit) or 'no known finish'}."
-        )
+    if not has_finish(finishes, finish):
+        raise FinishNotAvailable(finish_reason(finishes, finish, name, set_code, number) + ".")
     return name, set_code, number
 
 
@@ -347,15 +364,6 @@ def _chunks(items: Sequence[T], size: int = IN_BATCH) -> Iterator[Sequence[T]]:
         yield items[start : start + size]
 
 
-def _has_finish(card: _Candidate, finish: str) -> bool:
-    return not card.finishes or bool(card.finishes & FINISH_BITS[finish])
-
-
-def _finish_reason(card: _Candidate, finish: str) -> str:
-    have = ", ".join(f for f, bit in FINISH_BITS.items() if card.finishes & bit)
-    return f"{card.name} ({card.set_code.upper()} #{card.collector_number}) is not printed in {finish} (only {have})"
-
-
 class Resolver:
     """Turns parsed rows into printings, a batch at a time, with at most one ``IN (…)`` query per
     identifier kind per 500 rows: Scryfall id → TCGplayer / Cardmarket / MTGO / multiverse id → set code +
@@ -385,10 +393,10 @@ class Resolver:
 
         def settle(i: int, card: _Candidate, approximate: str | None = None) -> None:
             finish = rows[i].finish
-            if _has_finish(card, finish):
+            if has_finish(card.finishes, finish):
                 out[i].card_id, out[i].approximate = card.id, approximate
             else:
-                out[i].reason = _finish_reason(card, finish)
+                out[i].reason = finish_reason(card.finishes, finish, card.name, card.set_code, card.collector_number)
 
         # 1. Scryfall id
         sids: dict[int, uuid.UUID] = {}
@@ -458,7 +466,7 @@ class Resolver:
                     settle(i, min(options, key=lambda c: (c.lang != lang, c.lang != "en", str(c.id))))
             todo = [i for i in todo if out[i].card_id is None and out[i].reason is None]
 
-        # 4./5. by name: with the set's name when the row has one, else (or failing that) the preferred printing
+        # 4./5. by name: in the row's set (by name or code) when the catalog has it there, else the preferred printing
         names = {i: normalize_name(name) for i in todo if (name := rows[i].name)}
         if names:
             by_name: dict[str, list[_Candidate]] = {}
@@ -496,21 +504,33 @@ class Resolver:
                     where = f" (set {row.set_code or row.set_name})" if (row.set_code or row.set_name) else ""
                     out[i].reason = f"no printing of {row.name!r}{where} in the catalog"
                     continue
-                if row.set_name:
-                    wanted_set = row.set_name.casefold()
-                    in_set = [c for c in options if c.rank[5] == wanted_set]
-                    if in_set:
-                        lang, number = row.language, row.collector_number
-                        best = min(
-                            in_set, key=lambda c: (c.collector_number != number, c.lang != lang, c.rank, str(c.id))
-                        )
-                        odd = bool(number) and best.collector_number != number
+                wanted_set = row.set_name.casefold() if row.set_name else None
+                in_set = [c for c in options if c.rank[5] == wanted_set or c.set_code == row.set_code]
+                if in_set:
+                    lang, number, finish = row.language, row.collector_number, row.finish
+                    best = min(
+                        in_set,
+                        key=lambda c: (
+                            c.collector_number != number,
+                            not has_finish(c.finishes, finish),
+                            c.lang != lang,
+                            c.rank,
+                            str(c.id),
+                        ),
+                    )
+                    note = None
+                    if number and best.collector_number != number:
                         note = (
                             f"matched by name and set: #{number} is not in the catalog; took #{best.collector_number}"
                         )
-                        settle(i, best, note if odd else None)
-                        continue
-                usable = [c for c in options if _has_finish(c, row.finish)]
+                    elif not number and len({c.collector_number for c in in_set}) > 1:
+                        note = (
+                            f"matched by name and set: {best.set_code.upper()} has several printings of "
+                            f"{best.name!r} and the row names none; took #{best.collector_number}"
+                        )
+                    settle(i, best, note)
+                    continue
+                usable = [c for c in options if has_finish(c.finishes, row.finish)]
                 if not usable:
                     out[i].reason = f"no printing of {row.name!r} in the catalog is {row.finish}"
                     continue
@@ -566,6 +586,7 @@ async def import_file(
     ``merge=False`` replaces the collection's entries by the file's.
     """
     started = time.perf_counter()
+    await _lock(session, collection)
     lines = formats.open_text(chunks)
     fmt_name, rows = await _in_thread(formats.read_rows, lines, fmt)
 

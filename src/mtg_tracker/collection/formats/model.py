@@ -23,7 +23,26 @@ FORMATS: tuple[str, ...] = (
 )
 FINISHES = ("nonfoil", "foil", "etched")
 CONDITIONS = ("M", "NM", "LP", "MP", "HP", "D")
-LANGUAGES = ("en", "es", "fr", "de", "it", "pt", "ja", "ko", "ru", "zhs", "zht", "he", "la", "grc", "ar", "sa", "ph")
+LANGUAGES = (
+    "en",
+    "es",
+    "fr",
+    "de",
+    "it",
+    "pt",
+    "ja",
+    "ko",
+    "ru",
+    "zhs",
+    "zht",
+    "he",
+    "la",
+    "grc",
+    "ar",
+    "sa",
+    "ph",
+    "qya",
+)
 
 MAX_QUANTITY = 1_000_000
 
@@ -230,6 +249,7 @@ _LANGUAGE = _table(
         "ar": ("ara", "arabic"),
         "sa": ("san", "sanskrit"),
         "ph": ("phyrexian",),
+        "qya": ("quenya",),
     }
 )
 

@@ -29,6 +29,7 @@ _LANGUAGE_NAMES = {
     "ar": "Arabic",
     "sa": "Sanskrit",
     "ph": "Phyrexian",
+    "qya": "Quenya",
 }
 _DS_LANGUAGES = {**_LANGUAGE_NAMES, "zhs": "Simplified Chinese"}
 _TCG_LANGUAGES = {**_LANGUAGE_NAMES, "zhs": "Chinese (S)", "zht": "Chinese (T)"}
