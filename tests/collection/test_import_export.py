@@ -14,6 +14,10 @@ from typing import Any
 
 import httpx
 import pytest
+from asgi_lifespan import LifespanManager
+from hypothesis import HealthCheck, given
+from hypothesis import settings as hsettings
+from hypothesis import strategies as st
 from typer.testing import CliRunner
 
 from accounts import login_headers
@@ -21,7 +25,8 @@ from collectiontools import API, add, new_collection
 from mtg_tracker.cli import app as cli_app
 from mtg_tracker.collection import formats
 from mtg_tracker.config import Settings, get_settings
-from support import error_body
+from mtg_tracker.main import create_app
+from support import error_body, make_settings
 
 MANABOX = (
     "Name,Set code,Set name,Collector number,Foil,Rarity,Quantity,ManaBox ID,Scryfall ID,Purchase price,"
@@ -319,3 +324,82 @@ async def test_cli_refuses_a_corrupt_gzip_file(
         get_settings.cache_clear()
     assert result.exit_code == 1, result.output
     assert "gzip" in result.output and "unchanged" in result.output
+
+
+async def test_imports_have_their_own_body_limit(
+    database_url: str, tmp_path: Path, cards: dict[str, dict[str, Any]]
+) -> None:
+    """Uploads may exceed the global body limit up to MTG_COLLECTION__MAX_IMPORT_BYTES; nothing else may."""
+    settings = make_settings(
+        database_url, tmp_path, http={"max_body_bytes": 4096}, collection={"max_import_bytes": 64 * 1024}
+    )
+    app = create_app(settings)
+    async with LifespanManager(app):
+        transport = httpx.ASGITransport(app=app, client=("203.0.113.9", 50000))
+        async with httpx.AsyncClient(transport=transport, base_url="http://testserver") as client:
+            headers = await login_headers(client)
+            cid = await new_collection(client, headers)
+            row = {"Name": cards["a"]["name"], "Scryfall ID": cards["a"]["id"]}
+            medium = manabox([row] * 150)  # ~20 KB: over the global limit, under the import limit
+            assert 4096 < len(medium) < 64 * 1024
+            report = await upload(client, headers, cid, medium)
+            assert report.status_code == 200, report.text
+            assert report.json()["merged"] == 149
+            large = manabox([row] * 2000)
+            assert len(large) > 64 * 1024
+            error_body(await upload(client, headers, cid, large), 413)
+            error_body(
+                await client.post(f"{API}/collections", json={"name": "x", "description": "d" * 4500}, headers=headers),
+                413,
+            )
+            assert sum(e["quantity"] for e in await entries(client, headers, cid)) == 150
+
+
+HEADERS = [
+    MANABOX,
+    "Count,Tradelist Count,Name,Edition,Condition,Language,Foil,Tags,Last Modified,Collector Number,Alter,Proxy,"
+    "Purchase Price",
+    "Quantity,Name,Simple Name,Set,Card Number,Set Code,Printing,Condition,Language,Rarity,Product ID,SKU",
+    "Folder Name,Quantity,Trade Quantity,Card Name,Set Code,Set Name,Card Number,Condition,Printing,Language,"
+    "Price Bought,Date Bought,LOW,MID,MARKET",
+    "Card,Set ID,Set Name,Quantity,Foil,Variation",
+    "scryfall_id,quantity,finish",
+]
+CELLS = st.sampled_from(
+    [
+        "", "1", "0", "-3", "99999999999", "2.5", "$1,50", "€", "foil", "FOIL_ETCHED", "etched", "Near Mint",
+        "excellent", "jp", "zh_TW", "xx", "Lightning Bolt", "A // B", '"', '""', ",", ";", "\n", "\r\n", "\t",
+        "ñ", "\u200b", "\x00", "2021-13-45", "12/31/2020", "vma", "ZZZ", "123a", "★",
+        "00000000-0000-0000-0000-000000000001", "not-a-uuid", "=cmd|' /C calc'!A0",
+    ]
+)  # fmt: skip
+
+
+@hsettings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(
+    header=st.sampled_from(HEADERS),
+    rows=st.lists(st.lists(CELLS, max_size=16), max_size=8),
+    prefix=st.sampled_from([b"", b"\xef\xbb\xbf", b'"sep=,"\n', b"\xff\xfe", b"\x00"]),
+)
+async def test_fuzz_import_is_a_report_or_a_400(
+    client: httpx.AsyncClient,
+    owner: dict[str, str],
+    cards: dict[str, dict[str, Any]],
+    header: str,
+    rows: list[list[str]],
+    prefix: bytes,
+) -> None:
+    """Whatever the bytes, an import answers a report whose rows add up or a 400 error object, and a 400
+    leaves the collection as it was."""
+    cid = await new_collection(client, owner, name="fuzz")
+    await add(client, owner, cid, cards["a"])
+    body = prefix + (header + "\n" + "\n".join(",".join(r) for r in rows)).encode("utf-8", "surrogatepass")
+    resp = await upload(client, owner, cid, body)
+    assert resp.status_code in (200, 400), resp.text
+    if resp.status_code == 400:
+        error_body(resp, 400)
+        assert keyed(await entries(client, owner, cid)) == {(cards["a"]["id"], "nonfoil", "NM", "en"): 1}
+    else:
+        report = resp.json()
+        assert report["imported"] + report["merged"] + report["unresolved"] == report["rows_read"]
+    assert (await client.delete(f"{API}/collections/{cid}", headers=owner)).status_code == 204
