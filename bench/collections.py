@@ -24,7 +24,7 @@ from typing import Any
 from sqlalchemy import select
 
 from bench.__main__ import REAL, ROOT, WORK, fresh_db, machine, one_import
-from mtg_tracker.account.models import User
+from mtg_tracker.account import service as account_service
 from mtg_tracker.catalog.models import Card
 from mtg_tracker.collection import formats, valuation
 from mtg_tracker.collection import service as collection_service
@@ -50,19 +50,12 @@ async def _run(backend: str, url: str) -> dict[str, Any]:
     db = Database(Settings(database_url=url, environment="test"))
     try:
         async with db.session_scope() as session:
-            now = utcnow()
-            user = User(
-                id=uuid.uuid4(),
+            user = await account_service.create_user(
+                session,
                 email=f"bench-{uuid.uuid4().hex[:6]}@example.com",
-                password_hash="-",
-                role="user",
-                is_active=True,
-                created_at=now,
-                updated_at=now,
-                password_changed_at=now,
+                password=f"bench {uuid.uuid4()}",
+                auth=db.settings.auth,
             )
-            session.add(user)
-            await session.flush()
             collection = await collection_service.create_collection(
                 session, owner_id=user.id, data=CollectionCreate(name="ManaBox")
             )

@@ -11,6 +11,15 @@ import httpx
 from support import shared_data
 
 API = "/api/v1"
+MANABOX_CONDITION = {  # Cardmarket's scale as ManaBox writes it, onto our ladder (stated here, not imported)
+    "mint": "M",
+    "near_mint": "NM",
+    "excellent": "LP",
+    "good": "MP",
+    "light_played": "MP",
+    "played": "HP",
+    "poor": "D",
+}
 
 
 def pack_members(pack: str) -> Iterator[tuple[str, bytes]]:

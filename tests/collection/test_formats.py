@@ -16,7 +16,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from collectiontools import pack_members
+from collectiontools import MANABOX_CONDITION, pack_members
 from mtg_tracker.collection.formats import (
     CONDITIONS,
     FINISHES,
@@ -471,15 +471,7 @@ def test_manabox_collection() -> None:
     assert sum(r.quantity for r in rows) == sum(int(d["Quantity"]) for d in expected)
     assert all(r.error is None for r in rows)
     finish = {"normal": "nonfoil", "foil": "foil", "etched": "etched"}
-    condition = {
-        "mint": "M",
-        "near_mint": "NM",
-        "excellent": "LP",
-        "good": "MP",
-        "light_played": "MP",
-        "played": "HP",
-        "poor": "D",
-    }
+    condition = MANABOX_CONDITION
     language = {"zh_CN": "zhs", "zh_TW": "zht"}
     assert Counter(r.finish for r in rows) == Counter(finish[d["Foil"]] for d in expected)
     assert Counter(r.condition for r in rows) == Counter(condition[d["Condition"]] for d in expected)

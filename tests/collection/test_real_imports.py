@@ -16,15 +16,16 @@ from typing import Any
 import pytest
 from sqlalchemy import select
 
-from collectiontools import pack_members
-from mtg_tracker.account.models import User
+from accounts import PASSWORD
+from collectiontools import MANABOX_CONDITION, pack_members
+from mtg_tracker.account import service as account_service
 from mtg_tracker.catalog.models import Card, CardSet
 from mtg_tracker.collection import service as collection_service
 from mtg_tracker.collection.errors import ImportFileInvalid
 from mtg_tracker.collection.models import Collection, CollectionEntry
 from mtg_tracker.collection.schemas import CollectionCreate
 from mtg_tracker.config import Settings
-from mtg_tracker.kit.db import Database, utcnow
+from mtg_tracker.kit.db import Database
 from realcatalog import catalogs
 from support import shared_data
 
@@ -32,15 +33,6 @@ Key = tuple[uuid.UUID, str, str, str]
 FINISH_BITS = {"nonfoil": 1, "foil": 2, "etched": 4}  # catalog_card.finishes
 
 MANABOX_FINISH = {"normal": "nonfoil", "foil": "foil", "etched": "etched"}
-MANABOX_CONDITION = {  # Cardmarket's scale, as ManaBox writes it
-    "mint": "M",
-    "near_mint": "NM",
-    "excellent": "LP",
-    "good": "MP",
-    "light_played": "MP",
-    "played": "HP",
-    "poor": "D",
-}
 MANABOX_LANGUAGE = {"zh_CN": "zhs", "zh_TW": "zht"}
 DECKBOX_CONDITION = {
     "Mint": "M",
@@ -64,21 +56,19 @@ def _raw(name: str) -> tuple[bytes, list[dict[str, str]]]:
     return data, list(csv.DictReader(io.StringIO(data.decode("utf-8-sig"))))
 
 
-async def _new_collection(db: Database) -> Collection:
+async def _owner(db: Database) -> uuid.UUID:
     async with db.session_scope() as session:
-        now = utcnow()
-        user = User(
-            email=f"real-{uuid.uuid4().hex[:8]}@example.com",
-            password_hash="-",
-            role="user",
-            is_active=True,
-            created_at=now,
-            updated_at=now,
-            password_changed_at=now,
+        user = await account_service.create_user(
+            session, email=f"real-{uuid.uuid4().hex[:8]}@example.com", password=PASSWORD, auth=db.settings.auth
         )
-        session.add(user)
-        await session.flush()
-        return await collection_service.create_collection(session, owner_id=user.id, data=CollectionCreate(name="real"))
+        return user.id
+
+
+async def _new_collection(db: Database, owner_id: uuid.UUID) -> Collection:
+    async with db.session_scope() as session:
+        return await collection_service.create_collection(
+            session, owner_id=owner_id, data=CollectionCreate(name="real")
+        )
 
 
 async def _holdings(db: Database, collection: Collection) -> Counter[Key]:
@@ -98,7 +88,7 @@ async def _holdings(db: Database, collection: Collection) -> Counter[Key]:
 
 async def _import(url: str, data: bytes) -> tuple[dict[str, Any], Counter[Key], Database]:
     db = Database(Settings(database_url=url, environment="test"))
-    collection = await _new_collection(db)
+    collection = await _new_collection(db, await _owner(db))
     async with db.session_scope() as session:
         report = await collection_service.import_file(session, collection, iter([data]))
     return report, await _holdings(db, collection), db
@@ -214,9 +204,10 @@ def test_every_real_export_imports_with_a_report_that_adds_up(catalog_urls: dict
     async def run() -> tuple[int, int, int]:
         db = Database(Settings(database_url=catalog_urls[backend], environment="test"))
         imported_files = refused = rows = 0
+        owner_id = await _owner(db)
         try:
             for name, data in files:
-                collection = await _new_collection(db)
+                collection = await _new_collection(db, owner_id)
                 try:
                     async with db.session_scope() as session:
                         report = await collection_service.import_file(session, collection, iter([data]))
