@@ -55,6 +55,12 @@ def run(cmd: list[str], env: dict[str, str] | None = None) -> str:
     return out.stdout
 
 
+def backends() -> list[str]:
+    """SQLite always; PostgreSQL when MTG_BENCH_DATABASE_URL (or MTG_TEST_DATABASE_URL) names a server."""
+    pg = os.environ.get("MTG_BENCH_DATABASE_URL") or os.environ.get("MTG_TEST_DATABASE_URL")
+    return ["sqlite", "postgresql"] if pg else ["sqlite"]
+
+
 def fresh_db(backend: str, tag: str) -> str:
     if backend == "sqlite":
         path = WORK / f"{tag}.db"
@@ -95,15 +101,12 @@ def bench_import() -> dict[str, Any]:
     if not synthetic.exists():
         run([PY, "-m", "mtg_tracker", "dev", "generate-catalog", "--cards", "150000", "--out", str(synthetic)])
     files = {"real-2019-45851": REAL, "synthetic-150k": synthetic}
-    backends = ["sqlite"] + (
-        ["postgresql"] if (os.environ.get("MTG_BENCH_DATABASE_URL") or os.environ.get("MTG_TEST_DATABASE_URL")) else []
-    )
     rows = []
     for label, path in files.items():
         if not path.exists():
             print(f"skip {label}: {path} missing")
             continue
-        for backend in backends:
+        for backend in backends():
             url = fresh_db(backend, f"{backend}_{label.replace('-', '_')}")
             first = one_import(url, path)
             second = one_import(url, path)  # identical file, same day: recognised by its fingerprint

@@ -13,7 +13,6 @@ from __future__ import annotations
 
 import asyncio
 import gzip
-import os
 import statistics
 import time
 import uuid
@@ -23,7 +22,7 @@ from typing import Any
 
 from sqlalchemy import select
 
-from bench.__main__ import REAL, ROOT, WORK, fresh_db, machine, one_import
+from bench.__main__ import REAL, ROOT, WORK, backends, fresh_db, machine, one_import
 from mtg_tracker.account import service as account_service
 from mtg_tracker.catalog.models import Card
 from mtg_tracker.collection import formats, valuation
@@ -130,11 +129,8 @@ async def _value_of_20k(db: Database, owner_id: uuid.UUID) -> dict[str, Any]:
 
 def bench_collections() -> dict[str, Any]:
     WORK.mkdir(parents=True, exist_ok=True)
-    backends = ["sqlite"] + (
-        ["postgresql"] if (os.environ.get("MTG_BENCH_DATABASE_URL") or os.environ.get("MTG_TEST_DATABASE_URL")) else []
-    )
     rows = []
-    for backend in backends:
+    for backend in backends():
         url = fresh_db(backend, f"{backend}_collections")
         one_import(url, REAL)
         row = asyncio.run(_run(backend, url))

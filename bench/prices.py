@@ -26,7 +26,7 @@ from typing import Any
 
 from sqlalchemy import func, select, text
 
-from bench.__main__ import PY, WORK, fresh_db, machine, one_import, run
+from bench.__main__ import PY, WORK, backends, fresh_db, machine, one_import, run
 from mtg_tracker.catalog.models import Card
 from mtg_tracker.config import Settings
 from mtg_tracker.kit.db import Database
@@ -244,11 +244,8 @@ def bench_prices() -> dict[str, Any]:
     synthetic = WORK / ("synthetic-150k.json.gz" if CARDS == 150_000 else f"synthetic-{CARDS}.json.gz")
     if not synthetic.exists():
         run([PY, "-m", "mtg_tracker", "dev", "generate-catalog", "--cards", str(CARDS), "--out", str(synthetic)])
-    backends = ["sqlite"] + (
-        ["postgresql"] if (os.environ.get("MTG_BENCH_DATABASE_URL") or os.environ.get("MTG_TEST_DATABASE_URL")) else []
-    )
     rows = []
-    for backend in backends:
+    for backend in backends():
         url = fresh_db(backend, f"{backend}_prices")
         one_import(url, synthetic)
         row = asyncio.run(_scale(backend, url))
