@@ -122,9 +122,7 @@ class PriceSettings(BaseModel):
         ge=0,
         description="Percent movers only rank printings whose old price is at least this (in the type's currency).",
     )
-    alerts_token: SecretStr | None = Field(
-        None, description="Bearer token for /alerts until accounts exist; unset = alert routes answer 503."
-    )
+    max_alerts_per_user: int = Field(100, ge=1, le=100_000, description="Price alerts one account may hold.")
     webhook_allow_networks: Annotated[list[str], NoDecode] = Field(
         default_factory=list, description="CIDRs webhooks may reach although private/loopback (e.g. 10.0.0.0/8)."
     )
@@ -141,15 +139,6 @@ class PriceSettings(BaseModel):
     def _valid_networks(cls, value: list[str]) -> list[str]:
         for item in value:
             ipaddress.ip_network(item, strict=False)
-        return value
-
-    @field_validator("alerts_token")
-    @classmethod
-    def _token_length(cls, value: SecretStr | None) -> SecretStr | None:
-        if value is None or not value.get_secret_value():
-            return None
-        if len(value.get_secret_value()) < 16:
-            raise ValueError("must be at least 16 characters")
         return value
 
 

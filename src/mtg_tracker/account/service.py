@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import delete, func, or_, select, update
+from sqlalchemy import Select, delete, func, or_, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from mtg_tracker.account import errors
@@ -95,6 +95,12 @@ def check_password(password: str, *, email: str | None, auth: AuthSettings) -> N
             "The password " + "; ".join(problems) + ".",
             errors=[{"field": "password", "message": p} for p in problems],
         )
+
+
+def active_user_ids() -> Select[uuid.UUID]:
+    """Ids of users who may act (not disabled), as a subquery for other domains' background work: a
+    disabled account's alerts stop firing just as its tokens and keys stop working."""
+    return select(User.id).where(User.is_active.is_(True))
 
 
 async def get_user_by_email(session: AsyncSession, email: str) -> User | None:

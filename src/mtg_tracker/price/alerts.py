@@ -23,9 +23,10 @@ from typing import Any, cast
 
 import httpx
 import orjson
-from sqlalchemy import Table, select, update
+from sqlalchemy import Table, func, or_, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from mtg_tracker.account import service as account_service
 from mtg_tracker.catalog.errors import CardNotFound
 from mtg_tracker.catalog.models import Card
 from mtg_tracker.config import PriceSettings
@@ -35,7 +36,7 @@ from mtg_tracker.kit.http import parse_networks
 from mtg_tracker.kit.logging import get_logger
 from mtg_tracker.kit.resilience import Backoff, Sleep
 from mtg_tracker.price.codecs import cents_to_price
-from mtg_tracker.price.errors import AlertNotFound, WebhookRefused
+from mtg_tracker.price.errors import AlertNotFound, TooManyAlerts, WebhookRefused
 from mtg_tracker.price.models import PriceAlert, PriceAlertEvent, PricePoint
 from mtg_tracker.price.rules import (
     SIGNATURE_HEADER,
@@ -103,7 +104,7 @@ def _is_ip(host: str) -> bool:
 def alert_dict(alert: PriceAlert) -> dict[str, Any]:
     return {
         "id": alert.id,
-        "owner": alert.owner,
+        "owner_id": alert.owner_id,
         "card_id": alert.card_id,
         "price_type": alert.price_type,
         "direction": alert.direction,
@@ -134,12 +135,24 @@ async def latest_price(session: AsyncSession, card_id: uuid.UUID, price_type: st
 async def create_alert(
     session: AsyncSession,
     *,
-    owner: str | None,
+    owner_id: uuid.UUID | None,
     data: AlertCreate,
     settings: PriceSettings,
     resolver: Resolver = system_resolver,
 ) -> tuple[PriceAlert, str]:
-    """A new alert and its secret. The URL is checked before any database work (no lock held over DNS)."""
+    """A new alert and its secret. The URL is checked before any database work (no lock held over DNS).
+
+    Each user may hold ``settings.max_alerts_per_user`` alerts: every alert is evaluated hourly and may
+    send webhooks, so one account must not be able to make the job arbitrarily long. (Two creates racing
+    at the limit may both pass; the cap is a guard against abuse, not an invariant.)
+    """
+    if owner_id is not None:
+        held = await session.scalar(select(func.count()).select_from(PriceAlert).where(PriceAlert.owner_id == owner_id))
+        if (held or 0) >= settings.max_alerts_per_user:
+            raise TooManyAlerts(
+                f"You have {held} price alerts, the most one account may have; delete one first "
+                f"(MTG_PRICE__MAX_ALERTS_PER_USER)."
+            )
     try:
         await check_webhook(data.webhook_url, settings, resolver)
     except RefusedURL as exc:
@@ -152,7 +165,7 @@ async def create_alert(
     secret = "whsec_" + secrets.token_urlsafe(32)
     alert = PriceAlert(
         id=uuid.uuid4(),
-        owner=owner,
+        owner_id=owner_id,
         card_id=data.card_id,
         price_type=data.price_type,
         direction=data.direction,
@@ -170,28 +183,51 @@ async def create_alert(
     return alert, secret
 
 
-async def list_alerts(session: AsyncSession) -> list[PriceAlert]:
-    return list((await session.execute(select(PriceAlert).order_by(PriceAlert.created_at, PriceAlert.id))).scalars())
+def _visible(viewer: uuid.UUID, *, admin: bool) -> Any:
+    """The viewer's own alerts; admins also see the ownerless ones made with the operator token before
+    accounts existed (nobody else could ever reach or delete those)."""
+    mine = PriceAlert.owner_id == viewer
+    return or_(mine, PriceAlert.owner_id.is_(None)) if admin else mine
 
 
-async def get_alert(session: AsyncSession, alert_id: uuid.UUID) -> PriceAlert:
-    alert = await session.get(PriceAlert, alert_id)
+async def list_alerts(session: AsyncSession, *, viewer: uuid.UUID, admin: bool) -> list[PriceAlert]:
+    stmt = select(PriceAlert).where(_visible(viewer, admin=admin)).order_by(PriceAlert.created_at, PriceAlert.id)
+    return list((await session.execute(stmt)).scalars())
+
+
+async def get_alert(session: AsyncSession, alert_id: uuid.UUID, *, viewer: uuid.UUID, admin: bool) -> PriceAlert:
+    """The alert if the viewer may see it; another user's alert is 404 like a missing one."""
+    alert = await session.scalar(select(PriceAlert).where(PriceAlert.id == alert_id, _visible(viewer, admin=admin)))
     if alert is None:
         raise AlertNotFound(f"No price alert found with id {alert_id}.")
     return alert
 
 
-async def delete_alert(session: AsyncSession, alert_id: uuid.UUID) -> None:
-    await session.delete(await get_alert(session, alert_id))
+async def delete_alert(session: AsyncSession, alert_id: uuid.UUID, *, viewer: uuid.UUID, admin: bool) -> None:
+    await session.delete(await get_alert(session, alert_id, viewer=viewer, admin=admin))
     await session.flush()
 
 
 async def list_events(
-    session: AsyncSession, *, alert_id: uuid.UUID | None, before: int | None, limit: int
+    session: AsyncSession,
+    *,
+    viewer: uuid.UUID,
+    admin: bool,
+    alert_id: uuid.UUID | None,
+    before: int | None,
+    limit: int,
 ) -> tuple[list[PriceAlertEvent], bool]:
-    """Delivery attempts, newest first; ``before`` is the keyset cursor (an event id)."""
-    stmt = select(PriceAlertEvent).order_by(PriceAlertEvent.id.desc()).limit(limit + 1)
+    """Delivery attempts of the viewer's alerts, newest first; ``before`` is the keyset cursor (an event id).
+    Naming another user's alert is 404, as reading it would be."""
+    stmt = (
+        select(PriceAlertEvent)
+        .join(PriceAlert, PriceAlert.id == PriceAlertEvent.alert_id)
+        .where(_visible(viewer, admin=admin))
+        .order_by(PriceAlertEvent.id.desc())
+        .limit(limit + 1)
+    )
     if alert_id is not None:
+        await get_alert(session, alert_id, viewer=viewer, admin=admin)
         stmt = stmt.where(PriceAlertEvent.alert_id == alert_id)
     if before is not None:
         stmt = stmt.where(PriceAlertEvent.id < before)
@@ -237,7 +273,9 @@ async def evaluate(db: Database) -> list[Firing]:
     """
     firings: list[Firing] = []
     async with db.session_scope() as session:
-        alerts = list((await session.execute(select(PriceAlert))).scalars())
+        # Ownerless alerts predate accounts (the operator's); a disabled owner's alerts wait until re-enabled.
+        live = or_(PriceAlert.owner_id.is_(None), PriceAlert.owner_id.in_(account_service.active_user_ids()))
+        alerts = list((await session.execute(select(PriceAlert).where(live))).scalars())
         if not alerts:
             return []
         points = await _latest_points(session, list({a.card_id for a in alerts}))

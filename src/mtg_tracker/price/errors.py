@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from mtg_tracker.kit.errors import BadRequest, NotFound, Unauthorized, Unavailable
+from mtg_tracker.kit.errors import BadRequest, Conflict, NotFound
 
 
 class NoMovers(NotFound):
@@ -12,17 +12,8 @@ class NoMovers(NotFound):
     )
 
 
-class AlertsDisabled(Unavailable):
-    default_message = (
-        "Price alerts are disabled on this server: they need MTG_PRICE__ALERTS_TOKEN until user accounts exist."
-    )
-
-
-class AlertsTokenRequired(Unauthorized):
-    default_message = "Price alerts need the alerts token: send `Authorization: Bearer <MTG_PRICE__ALERTS_TOKEN>`."
-
-    def __init__(self, message: str | None = None) -> None:
-        super().__init__(message, headers={"WWW-Authenticate": 'Bearer realm="alerts"'})
+class TooManyAlerts(Conflict):
+    default_message = "You have as many price alerts as one account may have; delete one first."
 
 
 class AlertNotFound(NotFound):

@@ -69,16 +69,17 @@ class PriceMover(Base):
 class PriceAlert(Base):
     """A threshold on one printing's price type, delivered by webhook when the price crosses it.
 
-    ``owner`` is the principal the alert belongs to; accounts do not exist yet, so it is null for
-    alerts created with the admin token and will be bound to users by the accounts issue.
-    ``armed`` is the crossing state: true while waiting for the price to cross, false once fired
-    until the price crosses back.
+    ``owner_id`` is the user the alert belongs to; it is null only for alerts created with the operator
+    token before accounts existed, which only admins see. ``armed`` is the crossing state: true while
+    waiting for the price to cross, false once fired until the price crosses back.
     """
 
     __tablename__ = "price_alert"
 
     id: Mapped[uuid.UUID] = mapped_column(Uuid, primary_key=True, default=uuid.uuid4)
-    owner: Mapped[str | None] = mapped_column(String(64), nullable=True, index=True)
+    owner_id: Mapped[uuid.UUID | None] = mapped_column(
+        Uuid, ForeignKey("account_user.id", ondelete="CASCADE"), nullable=True, index=True
+    )
     card_id: Mapped[uuid.UUID] = mapped_column(Uuid, ForeignKey("catalog_card.id", ondelete="CASCADE"), index=True)
     price_type: Mapped[str] = mapped_column(String(12))
     direction: Mapped[str] = mapped_column(String(5))  # above | below

@@ -9,6 +9,7 @@ from typing import Annotated, Any, Literal
 
 from fastapi import APIRouter, Path, Query, Request, Response
 
+from mtg_tracker.account.deps import ReadPrincipal, WritePrincipal
 from mtg_tracker.catalog.errors import CardNotFound
 from mtg_tracker.kit.deps import CacheDep, ReadSessionDep, SessionDep, SettingsDep
 from mtg_tracker.kit.errors import BadRequest
@@ -17,7 +18,6 @@ from mtg_tracker.price import alerts as alert_service
 from mtg_tracker.price import movers as movers_service
 from mtg_tracker.price import service as price_service
 from mtg_tracker.price.codecs import cents_to_price
-from mtg_tracker.price.deps import AlertsAdmin
 from mtg_tracker.price.schemas import (
     AlertCreate,
     AlertCreated,
@@ -104,15 +104,16 @@ async def price_movers(
     return Response(body, media_type=JSON, headers={"Cache-Control": "public, max-age=300"})
 
 
-# -- alerts: the admin token stands in for users until the accounts issue binds alerts to owners ------------
+# -- alerts: each belongs to the user who made it; another user's alert is 404 ------------------------------
 
-_ALERT_ERRORS = (400, 401, 404, 503)
+_ALERT_ERRORS = (400, 401, 403, 404)
 
 
-@alerts_router.get("/alerts", response_model=AlertList, responses=error_responses(401, 503), summary="List alerts")
-async def list_alerts(session: ReadSessionDep, _: AlertsAdmin) -> AlertList:
-    """Every price alert with its crossing state. Needs `Authorization: Bearer <MTG_PRICE__ALERTS_TOKEN>`."""
-    alerts = await alert_service.list_alerts(session)
+@alerts_router.get("/alerts", response_model=AlertList, responses=error_responses(401, 403), summary="My alerts")
+async def list_alerts(session: ReadSessionDep, principal: ReadPrincipal) -> AlertList:
+    """Your price alerts with their crossing state, oldest first (admins also see alerts made with the
+    operator token before accounts existed)."""
+    alerts = await alert_service.list_alerts(session, viewer=principal.user_id, admin=principal.is_admin)
     return AlertList(total=len(alerts), data=[AlertRead(**alert_service.alert_dict(a)) for a in alerts])
 
 
@@ -120,34 +121,42 @@ async def list_alerts(session: ReadSessionDep, _: AlertsAdmin) -> AlertList:
     "/alerts",
     status_code=201,
     response_model=AlertCreated,
-    responses=error_responses(*_ALERT_ERRORS),
+    responses=error_responses(*_ALERT_ERRORS, 409),
     summary="Create an alert",
 )
-async def create_alert(data: AlertCreate, session: SessionDep, settings: SettingsDep, _: AlertsAdmin) -> AlertCreated:
+async def create_alert(
+    data: AlertCreate, session: SessionDep, settings: SettingsDep, principal: WritePrincipal
+) -> AlertCreated:
     """Watch a printing's price; when it crosses the threshold the webhook gets a signed POST
     (`X-MTG-Signature: sha256=<HMAC-SHA256 of the body with the secret>`, `X-MTG-Timestamp`). The alert
     fires once per crossing and re-arms when the price crosses back; created while the condition already
-    holds, it waits for the price to cross back first. The `secret` is only in this response."""
-    alert, secret = await alert_service.create_alert(session, owner=None, data=data, settings=settings.price)
+    holds, it waits for the price to cross back first. The `secret` is only in this response. An account
+    holds at most `MTG_PRICE__MAX_ALERTS_PER_USER` alerts (409 beyond)."""
+    alert, secret = await alert_service.create_alert(
+        session, owner_id=principal.user_id, data=data, settings=settings.price
+    )
     return AlertCreated(**alert_service.alert_dict(alert), secret=secret)
 
 
 @alerts_router.get(
     "/alerts/events",
     response_model=AlertEventList,
-    responses=error_responses(400, 401, 503),
+    responses=error_responses(*_ALERT_ERRORS),
     summary="Webhook delivery log",
 )
 async def alert_events(
     request: Request,
     session: ReadSessionDep,
-    _: AlertsAdmin,
+    principal: ReadPrincipal,
     alert_id: Annotated[uuid.UUID | None, Query(description="Only this alert's deliveries.")] = None,
     before: Annotated[int | None, Query(ge=1, description="Cursor: events older than this event id.")] = None,
     limit: Annotated[int, Query(ge=1, le=1000, description="Page size.")] = 100,
 ) -> AlertEventList:
-    """Every delivery attempt, newest first: outcome, HTTP status, error, attempt number, duration."""
-    events, has_more = await alert_service.list_events(session, alert_id=alert_id, before=before, limit=limit)
+    """Every delivery attempt of your alerts, newest first: outcome, HTTP status, error, attempt number,
+    duration."""
+    events, has_more = await alert_service.list_events(
+        session, viewer=principal.user_id, admin=principal.is_admin, alert_id=alert_id, before=before, limit=limit
+    )
     next_page = None
     if has_more and events:
         next_page = str(request.url.include_query_params(before=events[-1].id))
@@ -179,15 +188,16 @@ AlertId = Annotated[uuid.UUID, Path(description="The alert's id.")]
 @alerts_router.get(
     "/alerts/{alert_id}", response_model=AlertRead, responses=error_responses(*_ALERT_ERRORS), summary="One alert"
 )
-async def get_alert(alert_id: AlertId, session: ReadSessionDep, _: AlertsAdmin) -> AlertRead:
-    """One alert and its crossing state."""
-    return AlertRead(**alert_service.alert_dict(await alert_service.get_alert(session, alert_id)))
+async def get_alert(alert_id: AlertId, session: ReadSessionDep, principal: ReadPrincipal) -> AlertRead:
+    """One of your alerts and its crossing state."""
+    alert = await alert_service.get_alert(session, alert_id, viewer=principal.user_id, admin=principal.is_admin)
+    return AlertRead(**alert_service.alert_dict(alert))
 
 
 @alerts_router.delete(
     "/alerts/{alert_id}", status_code=204, responses=error_responses(*_ALERT_ERRORS), summary="Delete an alert"
 )
-async def delete_alert(alert_id: AlertId, session: SessionDep, _: AlertsAdmin) -> Response:
-    """Delete an alert and its delivery log."""
-    await alert_service.delete_alert(session, alert_id)
+async def delete_alert(alert_id: AlertId, session: SessionDep, principal: WritePrincipal) -> Response:
+    """Delete one of your alerts and its delivery log."""
+    await alert_service.delete_alert(session, alert_id, viewer=principal.user_id, admin=principal.is_admin)
     return Response(status_code=204)

@@ -38,7 +38,10 @@ class AlertRead(BaseModel):
 
     object: Literal["price_alert"] = "price_alert"
     id: uuid.UUID
-    owner: str | None = Field(description="Owning principal; null until accounts exist (admin-token alerts).")
+    owner_id: uuid.UUID | None = Field(
+        description="The user the alert belongs to; null only for alerts made with the operator token before "
+        "accounts existed (visible to admins)."
+    )
     card_id: uuid.UUID
     price_type: PriceType
     direction: Literal["above", "below"]
