@@ -403,3 +403,29 @@ async def test_fuzz_import_is_a_report_or_a_400(
         report = resp.json()
         assert report["imported"] + report["merged"] + report["unresolved"] == report["rows_read"]
     assert (await client.delete(f"{API}/collections/{cid}", headers=owner)).status_code == 204
+
+
+async def test_an_entry_holds_at_most_a_million_copies(
+    client: httpx.AsyncClient, owner: dict[str, str], cards: dict[str, dict[str, Any]]
+) -> None:
+    """Past the cap a row is unresolved with its reason (the rest still imports) and an add is a 400:
+    quantities must never overflow the column or the value sums."""
+    cid = await new_collection(client, owner)
+    a, b = cards["a"], cards["b"]
+    assert (await add(client, owner, cid, a, quantity=999_999)).status_code == 201
+    body = error_body(await add(client, owner, cid, a, quantity=2), 400)
+    assert "1,000,000" in body["details"]
+    rows = [
+        {"Name": a["name"], "Scryfall ID": a["id"], "Quantity": "1"},  # exactly the cap: merges
+        {"Name": a["name"], "Scryfall ID": a["id"], "Quantity": "1"},  # one past: unresolved
+        {"Name": b["name"], "Scryfall ID": b["id"], "Quantity": "1000000"},  # a new entry at the cap
+        {"Name": b["name"], "Scryfall ID": b["id"], "Quantity": "5"},  # past it within the file
+    ]
+    report = (await upload(client, owner, cid, manabox(rows))).json()
+    assert (report["imported"], report["merged"], report["unresolved"]) == (1, 1, 2), report
+    assert {e["line"] for e in report["errors"]} == {3, 5}
+    assert all("more than 1,000,000" in e["reason"] for e in report["errors"])
+    assert keyed(await entries(client, owner, cid)) == {
+        (a["id"], "nonfoil", "NM", "en"): 1_000_000,
+        (b["id"], "nonfoil", "NM", "en"): 1_000_000,
+    }

@@ -90,3 +90,22 @@ async def test_snapshot_job_is_idempotent_and_feeds_history(
     only = (await client.get(f"{url}?from={today - timedelta(days=1)}&to={today}", headers=owner)).json()
     assert [p["date"] for p in only["data"]] == [today.isoformat()]
     error_body(await client.get(f"{url}?from={today}&to={date(2000, 1, 1)}", headers=owner), 400)
+
+
+async def test_large_quantities_do_not_overflow(
+    client: httpx.AsyncClient, owner: dict[str, str], cards: dict[str, dict[str, Any]], db: Database, settings: Settings
+) -> None:
+    """A million etched copies at $20.00 is 2,000,000,000 cents: past a 32-bit integer, which PostgreSQL
+    uses for integer × integer unless told otherwise."""
+    cid = await new_collection(client, owner)
+    resp = await add(
+        client, owner, cid, cards["c"], finish="etched", quantity=1_000_000, purchase_price="21000000", currency="USD"
+    )
+    assert resp.status_code == 201, resp.text
+    body = (await client.get(f"{API}/collections/{cid}/value", headers=owner)).json()
+    assert (body["total"], body["cost_basis"]) == ("20000000.00", "21000000000000.00")
+    assert body["gain"] == "-20999980000000.00"
+    async with db.session_scope() as session:
+        await valuation.snapshot_all(session, utcnow().date())
+    history = (await client.get(f"{API}/collections/{cid}/value/history", headers=owner)).json()
+    assert history["data"][0]["total"] == "20000000.00"

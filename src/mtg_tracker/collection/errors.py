@@ -21,6 +21,10 @@ class FinishNotAvailable(BadRequest):
     default_message = "This printing does not exist in this finish."
 
 
+class QuantityTooLarge(BadRequest):
+    default_message = "An entry holds at most 1,000,000 copies."
+
+
 class DuplicateEntry(Conflict):
     default_message = "Another entry already holds this printing, finish, condition and language."
 

@@ -9,7 +9,7 @@ from typing import Annotated, Any, Literal
 
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field, field_validator
 
-from mtg_tracker.collection.formats import LANGUAGES
+from mtg_tracker.collection.formats import LANGUAGES, MAX_QUANTITY
 
 Kind = Literal["collection", "binder", "deck", "wishlist"]
 Finish = Literal["nonfoil", "foil", "etched"]
@@ -90,7 +90,7 @@ class EntryCreate(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
     card_id: uuid.UUID = Field(description="The printing's Scryfall id (catalog card id).")
-    quantity: int = Field(1, ge=1, le=1_000_000)
+    quantity: int = Field(1, ge=1, le=MAX_QUANTITY)
     finish: Finish = "nonfoil"
     condition: Condition = "NM"
     language: Language = "en"
@@ -107,7 +107,7 @@ class EntryCreate(BaseModel):
 class EntryUpdate(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
-    quantity: int | None = Field(None, ge=1, le=1_000_000)
+    quantity: int | None = Field(None, ge=1, le=MAX_QUANTITY)
     finish: Finish | None = None
     condition: Condition | None = None
     language: Language | None = None

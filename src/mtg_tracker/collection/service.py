@@ -33,6 +33,7 @@ from mtg_tracker.collection.errors import (
     FinishNotAvailable,
     ImportFileInvalid,
     ImportTooLarge,
+    QuantityTooLarge,
     UnknownCard,
 )
 from mtg_tracker.collection.models import Collection, CollectionEntry
@@ -224,8 +225,13 @@ async def add_entry(session: AsyncSession, collection: Collection, data: EntryCr
     )
     now = utcnow()
     if existing is not None:
+        if existing.quantity + data.quantity > formats.MAX_QUANTITY:
+            raise QuantityTooLarge(
+                f"The entry already holds {existing.quantity:,} copies; adding {data.quantity:,} would pass the "
+                f"limit of {formats.MAX_QUANTITY:,} per entry."
+            )
         existing.quantity += data.quantity
-        existing.updated_at = now
+        existing.updated_at = collection.updated_at = now
         if data.tags:
             existing.tags = pack_tags([*unpack_tags(existing.tags), *data.tags])
         await session.flush()
@@ -274,7 +280,7 @@ async def update_entry(
             entry.tags = pack_tags(value)
         elif value is not None or key in ("currency", "acquired", "notes"):
             setattr(entry, key, value)
-    entry.updated_at = utcnow()
+    entry.updated_at = collection.updated_at = utcnow()
     try:
         async with session.begin_nested():
             await session.flush()
@@ -286,6 +292,7 @@ async def update_entry(
 async def delete_entry(session: AsyncSession, collection: Collection, entry_id: int) -> None:
     entry = await _entry(session, collection, entry_id)
     await session.delete(entry)
+    collection.updated_at = utcnow()
     await session.flush()
 
 
@@ -617,9 +624,14 @@ async def import_file(
             if res.card_id is None:
                 errors.append({"line": row.line, "reason": res.reason or "unresolved", "row": row.raw})
                 continue
+            key = (res.card_id, row.finish, row.condition, row.language)
+            held = new[key].quantity if key in new else existing[key][1] + grow.get(key, 0) if key in existing else 0
+            if held + row.quantity > formats.MAX_QUANTITY:
+                reason = f"the entry would hold {held + row.quantity:,} copies, more than {formats.MAX_QUANTITY:,}"
+                errors.append({"line": row.line, "reason": reason, "row": row.raw})
+                continue
             if res.approximate:
                 warnings.append({"line": row.line, "reason": res.approximate, "card_id": res.card_id})
-            key = (res.card_id, row.finish, row.condition, row.language)
             if key in new:
                 merged += 1
                 pending = new[key]

@@ -24,7 +24,7 @@ import uuid
 from datetime import date
 from typing import Any, cast
 
-from sqlalchemy import Table, case, func, literal, select
+from sqlalchemy import BigInteger, Table, case, func, literal, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from mtg_tracker.catalog.models import Card
@@ -34,6 +34,9 @@ from mtg_tracker.kit.db import dialect_insert
 
 SNAPSHOT_TABLE = cast(Table, CollectionValueSnapshot.__table__)
 E = CollectionEntry
+# Quantities are 64-bit in every product: PostgreSQL multiplies integer by integer in 32 bits and
+# raises "integer out of range" past $21M (a million copies of a $20 card).
+QTY = E.quantity.cast(BigInteger)
 
 
 def _prices(currency: str) -> tuple[Any, Any]:
@@ -59,14 +62,14 @@ def _aggregates(currency: str) -> list[Any]:
     own, used = _prices(currency)
     has_cost = (E.purchase_cents.is_not(None)) & (func.upper(E.currency) == currency.upper())
     return [
-        _sum(E.quantity),
+        _sum(QTY),
         func.count(),
-        _sum(E.quantity * used),
-        _sum(case((used.is_(None), E.quantity), else_=0)),
-        _sum(case((own.is_(None) & used.is_not(None), E.quantity), else_=0)),
-        _sum(case((has_cost, E.quantity * E.purchase_cents), else_=0)),
-        _sum(case((has_cost, E.quantity * func.coalesce(used, 0)), else_=0)),
-        _sum(case((has_cost, E.quantity), else_=0)),
+        _sum(QTY * used),
+        _sum(case((used.is_(None), QTY), else_=0)),
+        _sum(case((own.is_(None) & used.is_not(None), QTY), else_=0)),
+        _sum(case((has_cost, QTY * E.purchase_cents), else_=0)),
+        _sum(case((has_cost, QTY * func.coalesce(used, 0)), else_=0)),
+        _sum(case((has_cost, QTY), else_=0)),
     ]
 
 
@@ -112,9 +115,9 @@ async def snapshot_all(session: AsyncSession, day: date) -> dict[str, int]:
         stmt = (
             select(
                 E.collection_id,
-                _sum(E.quantity * used),
-                _sum(E.quantity),
-                _sum(case((used.is_(None), E.quantity), else_=0)),
+                _sum(QTY * used),
+                _sum(QTY),
+                _sum(case((used.is_(None), QTY), else_=0)),
             )
             .join(Card, Card.id == E.card_id)
             .group_by(E.collection_id)
