@@ -10,6 +10,7 @@ PostgreSQL runs when MTG_BENCH_DATABASE_URL (or MTG_TEST_DATABASE_URL) points at
 
 from __future__ import annotations
 
+import asyncio
 import json
 import os
 import platform
@@ -19,6 +20,7 @@ import socket
 import subprocess
 import sys
 import time
+from collections.abc import Awaitable, Callable
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
@@ -59,6 +61,25 @@ def backends() -> list[str]:
     """SQLite always; PostgreSQL when MTG_BENCH_DATABASE_URL (or MTG_TEST_DATABASE_URL) names a server."""
     pg = os.environ.get("MTG_BENCH_DATABASE_URL") or os.environ.get("MTG_TEST_DATABASE_URL")
     return ["sqlite", "postgresql"] if pg else ["sqlite"]
+
+
+def on_each_backend(
+    tag: str, catalog: Path, bench: Callable[[str, str], Awaitable[dict[str, Any]]], *, drop_sqlite: bool = False
+) -> list[dict[str, Any]]:
+    """Per backend: a fresh migrated database named after ``tag``, ``catalog`` imported into it, then
+    ``bench(backend, url)``; one result row each. ``drop_sqlite`` deletes the SQLite file afterwards
+    (the price history at 150k printings is gigabytes)."""
+    rows = []
+    for backend in backends():
+        url = fresh_db(backend, f"{backend}_{tag}")
+        one_import(url, catalog)
+        row = asyncio.run(bench(backend, url))
+        print(row)
+        rows.append(row)
+        if drop_sqlite and backend == "sqlite":
+            for p in WORK.glob(f"{backend}_{tag}.db*"):
+                p.unlink()
+    return rows
 
 
 def fresh_db(backend: str, tag: str) -> str:

@@ -11,7 +11,6 @@ Targets (issue): import ≤ 10 s on SQLite, value ≤ 200 ms.
 
 from __future__ import annotations
 
-import asyncio
 import gzip
 import statistics
 import time
@@ -22,7 +21,7 @@ from typing import Any
 
 from sqlalchemy import select
 
-from bench.__main__ import REAL, ROOT, WORK, backends, fresh_db, machine, one_import
+from bench.__main__ import REAL, ROOT, WORK, machine, on_each_backend
 from mtg_tracker.account import service as account_service
 from mtg_tracker.catalog.models import Card
 from mtg_tracker.collection import formats, valuation
@@ -129,11 +128,5 @@ async def _value_of_20k(db: Database, owner_id: uuid.UUID) -> dict[str, Any]:
 
 def bench_collections() -> dict[str, Any]:
     WORK.mkdir(parents=True, exist_ok=True)
-    rows = []
-    for backend in backends():
-        url = fresh_db(backend, f"{backend}_collections")
-        one_import(url, REAL)
-        row = asyncio.run(_run(backend, url))
-        print(row)
-        rows.append(row)
+    rows = on_each_backend("collections", REAL, _run)
     return {"benchmark": "collections", "machine": machine(), "file": MANABOX.name, "rows": rows}

@@ -14,7 +14,6 @@ evidence for WITHOUT ROWID and for having no index on ``day``.
 
 from __future__ import annotations
 
-import asyncio
 import os
 import random
 import sqlite3
@@ -26,7 +25,7 @@ from typing import Any
 
 from sqlalchemy import func, select, text
 
-from bench.__main__ import PY, WORK, backends, fresh_db, machine, one_import, run
+from bench.__main__ import PY, WORK, machine, on_each_backend, run
 from mtg_tracker.catalog.models import Card
 from mtg_tracker.config import Settings
 from mtg_tracker.kit.db import Database
@@ -244,15 +243,6 @@ def bench_prices() -> dict[str, Any]:
     synthetic = WORK / ("synthetic-150k.json.gz" if CARDS == 150_000 else f"synthetic-{CARDS}.json.gz")
     if not synthetic.exists():
         run([PY, "-m", "mtg_tracker", "dev", "generate-catalog", "--cards", str(CARDS), "--out", str(synthetic)])
-    rows = []
-    for backend in backends():
-        url = fresh_db(backend, f"{backend}_prices")
-        one_import(url, synthetic)
-        row = asyncio.run(_scale(backend, url))
-        print(row)
-        rows.append(row)
-        if backend == "sqlite":
-            for p in WORK.glob(f"{backend}_prices.db*"):
-                p.unlink()
+    rows = on_each_backend("prices", synthetic, _scale, drop_sqlite=True)
     layout = bench_layout() if CARDS == 150_000 else []
     return {"benchmark": "price-history", "machine": machine(), "days": DAYS, "rows": rows, "layout": layout}

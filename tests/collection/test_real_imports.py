@@ -20,6 +20,7 @@ from accounts import PASSWORD
 from collectiontools import MANABOX_CONDITION, pack_members
 from mtg_tracker.account import service as account_service
 from mtg_tracker.catalog.models import Card, CardSet
+from mtg_tracker.catalog.normalize import FINISH_BITS
 from mtg_tracker.collection import service as collection_service
 from mtg_tracker.collection.errors import ImportFileInvalid
 from mtg_tracker.collection.models import Collection, CollectionEntry
@@ -30,7 +31,6 @@ from realcatalog import catalogs
 from support import shared_data
 
 Key = tuple[uuid.UUID, str, str, str]
-FINISH_BITS = {"nonfoil": 1, "foil": 2, "etched": 4}  # catalog_card.finishes
 
 MANABOX_FINISH = {"normal": "nonfoil", "foil": "foil", "etched": "etched"}
 MANABOX_LANGUAGE = {"zh_CN": "zhs", "zh_TW": "zht"}
