@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import shutil
+import sqlite3
 import time
 from pathlib import Path
 from typing import Any
@@ -133,7 +134,9 @@ async def test_sqlite_unreachable_then_created(tmp_path: Path, sqlite_template: 
 
 
 async def test_behind_on_migrations_names_the_cause(tmp_path: Path) -> None:
-    settings = make_settings(f"sqlite+aiosqlite:///{tmp_path / 'empty.db'}", tmp_path)
+    path = tmp_path / "empty.db"
+    sqlite3.connect(path).close()  # a database that exists but was never migrated
+    settings = make_settings(f"sqlite+aiosqlite:///{path}", tmp_path)
     app = create_app(settings)
     async with LifespanManager(app):
         async with httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url="http://t") as client:

@@ -20,6 +20,7 @@ from rich.progress import (
 )
 
 from mtg_tracker.config import Settings, get_settings
+from mtg_tracker.kit import sqlitelib
 
 console = Console(stderr=True)
 T = TypeVar("T")
@@ -28,7 +29,7 @@ T = TypeVar("T")
 def load_settings() -> Settings:
     """Settings, or a readable message and exit code 2: a bad variable must not look like a crash."""
     try:
-        return get_settings()
+        settings = get_settings()
     except ValidationError as exc:
         console.print("[bold red]Invalid configuration:[/]")
         for err in exc.errors():
@@ -36,6 +37,13 @@ def load_settings() -> Settings:
             name = f"MTG_{loc}" if loc else "MTG_*"
             console.print(f"  {name}: {err['msg']}")
         raise typer.Exit(2) from None
+    if settings.database_url.startswith("sqlite"):
+        try:
+            sqlitelib.check()
+        except sqlitelib.UnsupportedSQLiteError as exc:
+            console.print(f"[bold red]Unsupported SQLite:[/] {exc}")
+            raise typer.Exit(2) from None
+    return settings
 
 
 def quiet_settings() -> Settings:

@@ -3,11 +3,17 @@
 SQLite (embedded default) and PostgreSQL (scaled) behind one async API. On SQLite writers take the
 lock up front with ``BEGIN IMMEDIATE``: a deferred transaction that later upgrades to a writer can fail
 with SQLITE_BUSY without waiting for busy_timeout, which shows up as random 500s under load.
+
+The serving engines never create a SQLite file (only ``db upgrade`` does): a database moved away while
+serving used to be replaced by an empty one that answered "no such table". Each pooled connection
+remembers which file it opened, and is dropped at checkout when the path now names another file or none,
+so a restored or returned database is picked up without a restart and a missing one fails fast (503).
 """
 
 from __future__ import annotations
 
 import asyncio
+import os
 import time
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
@@ -17,13 +23,15 @@ from pathlib import Path
 from typing import Any
 
 from sqlalchemy import DateTime, MetaData, event, text
+from sqlalchemy import exc as sa_exc
 from sqlalchemy.engine import Engine, make_url
+from sqlalchemy.exc import DisconnectionError
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker, create_async_engine
 from sqlalchemy.orm import DeclarativeBase
 from sqlalchemy.types import TypeDecorator
 
 from mtg_tracker.config import Settings
-from mtg_tracker.kit import metrics
+from mtg_tracker.kit import metrics, sqlitelib
 
 NAMING_CONVENTION = {
     "ix": "ix_%(column_0_label)s",
@@ -70,6 +78,9 @@ class Database:
         self.settings = settings
         self.url = settings.database_url
         self.is_sqlite = self.url.startswith("sqlite")
+        self.sqlite_path = sqlite_file(self.url) if self.is_sqlite else None
+        if self.is_sqlite or (settings.read_database_url or "").startswith("sqlite"):
+            sqlitelib.check()
         self.engine = _create_engine(self.url, settings, role="primary")
         self.read_engine = (
             _create_engine(settings.read_database_url, settings, role="replica")
@@ -122,13 +133,12 @@ def _create_engine(url: str, settings: Settings, *, role: str) -> AsyncEngine:
     db = settings.db
     kwargs: dict[str, Any] = {"echo": db.echo, "pool_pre_ping": True}
     if url.startswith("sqlite"):
-        ensure_sqlite_dir(url)
         kwargs["connect_args"] = {"timeout": db.sqlite_busy_timeout_ms / 1000}
         kwargs["pool_size"] = 5
         kwargs["max_overflow"] = 10
         kwargs["pool_timeout"] = db.pool_timeout_seconds
         engine = create_async_engine(url, **kwargs)
-        _install_sqlite_hooks(engine.sync_engine, settings)
+        _install_sqlite_hooks(engine.sync_engine, settings, sqlite_file(url))
         pool_max = 15
     else:
         options = f"-c statement_timeout={db.statement_timeout_ms}" if db.statement_timeout_ms else ""
@@ -146,6 +156,22 @@ def _create_engine(url: str, settings: Settings, *, role: str) -> AsyncEngine:
     return engine
 
 
+def sqlite_file(url: str) -> Path | None:
+    """The file a SQLite URL names (None for in-memory databases and ``file:`` URIs)."""
+    database = make_url(url).database
+    if not database or database == ":memory:" or database.startswith("file:"):
+        return None
+    return Path(database).expanduser().absolute()
+
+
+def _file_identity(path: Path) -> tuple[int, int] | None:
+    try:
+        st = os.stat(path)
+    except OSError:
+        return None
+    return st.st_dev, st.st_ino
+
+
 def ensure_sqlite_dir(url: str) -> None:
     """Create ./var for the default embedded database (a fresh clone has none)."""
     database = make_url(url).database
@@ -157,9 +183,24 @@ def ensure_sqlite_dir(url: str) -> None:
             parent.mkdir(parents=True, exist_ok=True)
 
 
-def _install_sqlite_hooks(engine: Engine, settings: Settings) -> None:
+def _install_sqlite_hooks(engine: Engine, settings: Settings, path: Path | None) -> None:
     busy_ms = settings.db.sqlite_busy_timeout_ms
     timeout_ms = settings.db.statement_timeout_ms
+
+    if path is not None:
+
+        @event.listens_for(engine, "do_connect")
+        def _open_existing(_dialect: Any, _record: Any, cargs: list[Any], cparams: dict[str, Any]) -> None:
+            # mode=rw: open the database or fail; never create an empty one in its place.
+            cargs[:] = [path.as_uri() + "?mode=rw"]
+            cparams["uri"] = True
+
+        @event.listens_for(engine, "checkout")
+        def _same_file(_dbapi_conn: Any, record: Any, _proxy: Any) -> None:
+            opened = record.info.get("mtg_file")
+            if opened is not None and _file_identity(path) != opened:
+                # The pool invalidates the connection and opens a new one on whatever the path names now.
+                raise DisconnectionError(f"{path} was moved or replaced since this connection opened it")
 
     @event.listens_for(engine, "connect")
     def _on_connect(dbapi_conn: Any, record: Any) -> None:
@@ -175,6 +216,8 @@ def _install_sqlite_hooks(engine: Engine, settings: Settings) -> None:
         cur.execute("PRAGMA mmap_size=268435456")
         cur.close()
         _install_sqlite_regexp(dbapi_conn)
+        if path is not None:
+            record.info["mtg_file"] = _file_identity(path)
         if timeout_ms:
             record.info["mtg_deadline"] = _install_sqlite_statement_timeout(dbapi_conn)
 
@@ -253,6 +296,30 @@ def _install_pool_metrics(engine: Engine, *, pool_max: int, role: str) -> None:
     @event.listens_for(engine, "checkin")
     def _checkin(*_: Any) -> None:
         active.dec()
+
+
+# PostgreSQL's undefined_table / undefined_column: the schema is behind the code (SQLite says "no such …").
+_SCHEMA_BEHIND_SQLSTATES = frozenset({"42P01", "42703"})
+
+
+def unavailable_reason(exc: BaseException) -> str | None:
+    """Why a database failure means "unavailable, try again" (503) rather than a bug (500); None for bugs.
+
+    Unreachable or missing databases, exhausted pools, locks held past the busy timeout and schemas behind
+    the code are the operator's to fix and the client's to retry; a constraint violation or bad SQL is ours.
+    """
+    if isinstance(exc, sa_exc.TimeoutError):
+        return "The database is busy (no connection free); try again shortly."
+    if isinstance(exc, DisconnectionError):
+        return "The database is unreachable; try again shortly."
+    if not isinstance(exc, sa_exc.DBAPIError):
+        return None
+    message = str(exc.orig).lower()
+    if "no such table" in message or getattr(exc.orig, "sqlstate", None) in _SCHEMA_BEHIND_SQLSTATES:
+        return "The database is not at this version's schema (run `mtg-tracker db upgrade`); try again shortly."
+    if exc.connection_invalidated or isinstance(exc, sa_exc.OperationalError | sa_exc.InterfaceError):
+        return "The database is unavailable; try again shortly."
+    return None
 
 
 def dialect_insert(session_or_conn: AsyncSession | Any) -> Any:

@@ -8,10 +8,18 @@ from typing import Any
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
+from sqlalchemy.exc import SQLAlchemyError
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
+from mtg_tracker.kit.db import unavailable_reason
 from mtg_tracker.kit.errors import AppError, error_body
+from mtg_tracker.kit.logging import get_logger
 from mtg_tracker.kit.middleware import request_id_var
+
+log = get_logger("mtg_tracker.errors")
+
+# How long a client should wait before retrying after the database failed it.
+DATABASE_RETRY_AFTER_SECONDS = 2
 
 
 def _json(status: int, body: dict[str, Any], headers: dict[str, str] | None = None) -> JSONResponse:
@@ -62,7 +70,19 @@ async def http_error_handler(request: Request, exc: Exception) -> JSONResponse:
     return _json(status, body, dict(exc.headers) if exc.headers else None)
 
 
+async def database_error_handler(request: Request, exc: Exception) -> JSONResponse:
+    """An unreachable, missing, locked or un-migrated database is a 503 the client may retry; other
+    database errors are bugs and go on to the 500 handler."""
+    reason = unavailable_reason(exc)
+    if reason is None:
+        raise exc
+    log.warning("database_unavailable", path=request.url.path, error=str(exc).splitlines()[0][:300])
+    body = error_body(status=503, details=reason, request_id=request_id_var.get())
+    return _json(503, body, {"Retry-After": str(DATABASE_RETRY_AFTER_SECONDS)})
+
+
 def install(app: FastAPI) -> None:
     app.add_exception_handler(AppError, app_error_handler)
     app.add_exception_handler(RequestValidationError, validation_error_handler)
     app.add_exception_handler(StarletteHTTPException, http_error_handler)
+    app.add_exception_handler(SQLAlchemyError, database_error_handler)

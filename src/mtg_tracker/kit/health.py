@@ -12,6 +12,9 @@ from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from typing import Any
 
+from sqlalchemy.exc import DBAPIError
+
+from mtg_tracker.kit import sqlitelib
 from mtg_tracker.kit.db import Database
 from mtg_tracker.kit.migrations import current_revisions, head_revisions
 
@@ -39,12 +42,17 @@ class CheckResult:
 def _describe(exc: BaseException) -> str:
     if isinstance(exc, TimeoutError | asyncio.TimeoutError):
         return "timed out"
+    if isinstance(exc, DBAPIError) and exc.orig is not None:
+        exc = exc.orig  # the driver's own words, without SQLAlchemy's "(module.Class)" wrapper and SQL
     text = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
     return text[:200]
 
 
 async def check_database(db: Database, timeout: float) -> CheckResult:
     start = time.perf_counter()
+    if db.sqlite_path is not None and not db.sqlite_path.exists():
+        # Serving never creates the file (only `db upgrade` does); say so instead of "unable to open".
+        return CheckResult("database", False, 0.0, "the database file does not exist: run `mtg-tracker db upgrade`")
     try:
 
         async def _check() -> str | None:
@@ -74,3 +82,11 @@ async def check_redis(redis: Any, timeout: float) -> CheckResult:
     except Exception as exc:  # noqa: BLE001 - reported by name, not raised
         return CheckResult("redis", False, (time.perf_counter() - start) * 1000, _describe(exc))
     return CheckResult("redis", True, (time.perf_counter() - start) * 1000, "ok")
+
+
+def check_sqlite_library() -> CheckResult:
+    """The SQLite library in use against the oldest one the service accepts (see kit.sqlitelib)."""
+    driver, version = sqlitelib.library()
+    ok = sqlitelib.is_supported(version)
+    detail = f"SQLite {version} through {driver}; minimum {sqlitelib.MINIMUM_TEXT}"
+    return CheckResult("sqlite", ok, 0.0, detail if ok else detail + ": upgrade it")

@@ -20,6 +20,7 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from mtg_tracker.kit import metrics
+from mtg_tracker.kit.db import unavailable_reason
 from mtg_tracker.kit.errors import error_body
 from mtg_tracker.kit.http import IPNetwork, accept_request_id, client_address
 from mtg_tracker.kit.logging import get_logger
@@ -103,13 +104,19 @@ class RequestContextMiddleware:
                 await self._send_error(send_wrapper, 413, f"The request body is larger than {limit} bytes.", request_id)
             else:
                 await self.app(scope, self._limited_receive(receive, limit), send_wrapper)
-        except Exception:  # noqa: BLE001 - the last line of defence: log once, answer 500
-            error_log.exception("unhandled_exception", method=method, path=scope.get("path"))
+        except Exception as exc:  # noqa: BLE001 - the last line of defence: log once, answer 500 (or 503)
+            # Database outages raised outside the routes (rate-limit identity, say) are still a 503.
+            reason = unavailable_reason(exc)
+            status = 503 if reason else 500
+            if reason:
+                error_log.warning("database_unavailable", method=method, path=scope.get("path"), error=str(exc)[:300])
+            else:
+                error_log.exception("unhandled_exception", method=method, path=scope.get("path"))
             if not started[0]:
                 await self._send_error(
-                    send_wrapper, 500, "An unexpected error occurred; it has been logged.", request_id
+                    send_wrapper, status, reason or "An unexpected error occurred; it has been logged.", request_id
                 )
-            status_holder[0] = 500
+            status_holder[0] = status
         finally:
             metrics.HTTP_IN_PROGRESS.dec()
             duration = time.perf_counter() - start

@@ -12,6 +12,7 @@ from sqlalchemy import text
 from sqlalchemy.exc import OperationalError, ProgrammingError
 
 from mtg_tracker.config import Settings
+from mtg_tracker.kit import sqlitelib
 from mtg_tracker.kit.db import Database, ensure_sqlite_dir
 
 # Structures the ORM metadata cannot describe (SQLite FTS5 tables, pg_trgm GIN indexes): made by hand in
@@ -61,6 +62,7 @@ async def current_revisions(db: Database) -> frozenset[str]:
 
 def upgrade(settings: Settings, revision: str = "head") -> None:
     if settings.database_url.startswith("sqlite"):
+        sqlitelib.check()
         ensure_sqlite_dir(settings.database_url)  # `make run` on a fresh clone migrates before anything opens it
     command.upgrade(alembic_config(settings), revision)
 

@@ -27,6 +27,8 @@ async def readiness(db: Database, redis: Any | None) -> list[health.CheckResult]
 async def detailed(db: Database, redis: Any | None, *, started_at: float, environment: str) -> dict[str, Any]:
     results = await readiness(db, redis)
     dependencies: dict[str, Any] = {r.name: r.as_dict() for r in results}
+    if db.is_sqlite:
+        dependencies["sqlite"] = health.check_sqlite_library().as_dict()
     if redis is None:
         dependencies["redis"] = {"status": "not_configured", "latency_ms": None, "detail": "MTG_REDIS_URL not set"}
     db_ok = all(r.ok for r in results if r.name in ("database", "migrations"))

@@ -1,7 +1,7 @@
 """Syntax tree → one parameterised SQL SELECT over the search index (pure: builds, never executes).
 
 Every user value reaches the database as a bound parameter. The two backends differ only where they
-must: substring search goes through SQLite's FTS5 trigram table (GLOB) or PostgreSQL's pg_trgm indexes
+must: substring search goes through SQLite's FTS5 trigram table (LIKE) or PostgreSQL's pg_trgm indexes
 (LIKE), regular expressions through an RE2 ``regexp`` function or ``~*``, and ordering uses byte order
 ("C" collation) so both backends return the same cards in the same order.
 
@@ -116,12 +116,13 @@ class Plan:
 # -- text ---------------------------------------------------------------------------------------------
 
 
-def _glob_escape(value: str) -> str:
-    return re.sub(r"([*?\[])", r"[\1]", value)
-
-
 def _like_escape(value: str) -> str:
     return value.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+
+
+def _contains_exactly(column: ColumnElement[Any], value: str) -> ColumnElement[bool]:
+    """``value`` occurs in the column: a plain substring test with no pattern language at all."""
+    return func.instr(column, value) > 0
 
 
 class _Compiler:
@@ -137,31 +138,44 @@ class _Compiler:
         On SQLite the trigram index covers name, type, full oracle text and flavor; the oracle text
         without reminder text and the ``~`` form are checked on the stored text of the rows the index
         finds in the full text (a longest ``~``-free piece of the value narrows the search).
+
+        User text reaches the FTS5 index only as ``LIKE '%piece%'`` where the piece holds no wildcard:
+        SQLite before 3.41 died with SIGSEGV on trigram GLOB and LIKE patterns with a wildcard or character
+        class among multi-byte characters (``*🔥[?]🔥🔥«🔥*``, ``%ͯ\\%ég🧙%``). A value with ``%``, ``_`` (or,
+        for the ``~`` form, ``~``) asks the index for its longest piece without them, and ``instr`` on the
+        stored text keeps the exact occurrences.
         """
         if self.dialect != "sqlite":
             return S.c.rid.in_(select(T.c.rid).where(T.c[column].like(f"%{_like_escape(value)}%")))
-        if column in FTS.c:
-            return S.c.rid.in_(select(FTS.c.rowid).where(FTS.c[column].op("GLOB")(f"*{_glob_escape(value)}*")))
-        fragment = max(value.split("~"), key=len).strip() if column == "tilde" else value
-        check = T.c[column].op("GLOB")(f"*{_glob_escape(value)}*")
-        if len(fragment) < 3:  # trigrams need three characters: read the stored text
+        indexed = column if column in FTS.c else "full"
+        separators = "[%_~]" if column == "tilde" else "[%_]"
+        fragment = max(re.split(separators, value), key=len)
+        if indexed == column and fragment == value:  # the index alone answers exactly
+            return S.c.rid.in_(select(FTS.c.rowid).where(FTS.c[column].like(f"%{value}%")))
+        check = _contains_exactly(T.c[column], value)
+        if len(fragment.strip()) < 3:  # trigrams need three characters: read the stored text
             return S.c.rid.in_(select(T.c.rid).where(check))
         # Index first, then the stored text of only the rows it found (rid is the text table's rowid).
-        found = select(FTS.c.rowid).where(FTS.c.full.op("GLOB")(f"*{_glob_escape(fragment)}*"))
-        narrowed = select(T.c.rid).where(T.c.rid.in_(found), check)
-        return S.c.rid.in_(narrowed)
+        found = select(FTS.c.rowid).where(FTS.c[indexed].like(f"%{fragment}%"))
+        return S.c.rid.in_(select(T.c.rid).where(T.c.rid.in_(found), check))
 
     def matches(self, column: str, pattern: str) -> ColumnElement[bool]:
         """Printings whose text column matches the regular expression (case-insensitive, ^/$ per line)."""
+        return S.c.rid.in_(select(T.c.rid).where(self.regexp(T.c[column], pattern)))
+
+    def regexp(self, column: ColumnElement[Any], pattern: str) -> ColumnElement[bool]:
         if self.dialect == "sqlite":
-            cond = T.c[column].op("REGEXP")(pattern)
-        else:
-            translated = pattern.replace("\\b", "\\y").replace("\\B", "\\Y")
-            cond = T.c[column].op("~*")("(?n)" + translated)
-        return S.c.rid.in_(select(T.c.rid).where(cond))
+            return column.op("REGEXP")(pattern)
+        translated = pattern.replace("\\b", "\\y").replace("\\B", "\\Y")
+        return column.op("~*")("(?n)" + translated)
+
+    def like(self, column: ColumnElement[Any], pattern: str) -> ColumnElement[bool]:
+        """``LIKE`` with ``\\`` escaping on both: PostgreSQL escapes with it by default, SQLite has no default
+        escape character (``\\%`` would be a backslash followed by a wildcard there) and needs ESCAPE."""
+        return column.like(pattern, escape="\\") if self.dialect == "sqlite" else column.like(pattern)
 
     def like_token(self, column: ColumnElement[Any], token: str) -> ColumnElement[bool]:
-        return and_(column.is_not(None), column.like(f"%|{_like_escape(token)}|%"))
+        return and_(column.is_not(None), self.like(column, f"%|{_like_escape(token)}|%"))
 
     def collate(self, column: ColumnElement[Any]) -> ColumnElement[Any]:
         return column.collate("C") if self.dialect == "postgresql" else column
@@ -237,9 +251,9 @@ class _Compiler:
         return self._text(t, "flavor")
 
     def k_artist(self, t: Term) -> ColumnElement[bool]:
-        if t.regex:
-            raise CompileError("artist regex")  # the parser does not allow it; see keywords
-        return and_(S.c.artist.is_not(None), S.c.artist.like(f"%{_like_escape(t.value.lower())}%"))
+        if t.regex:  # the keyword table offers a:/…/ (Scryfall does not document it, but it costs nothing)
+            return and_(S.c.artist.is_not(None), self.regexp(S.c.artist, t.value))
+        return and_(S.c.artist.is_not(None), self.like(S.c.artist, f"%{_like_escape(t.value.lower())}%"))
 
     def k_watermark(self, t: Term) -> ColumnElement[bool]:
         return and_(S.c.watermark.is_not(None), S.c.watermark == t.value.lower())
