@@ -97,6 +97,10 @@ async def test_postgres_outage_and_recovery(pg_database: str, tmp_path: Path) ->
             assert body["checks"]["database"]["status"] == "failing"
             assert elapsed < 2.0
             assert (await client.get("/health")).status_code == 200
+            for path in ("/api/v1/sets", "/api/v1/cards/search?q=t:goblin"):
+                resp = await client.get(path)  # the error object and a retry hint, never a 500
+                assert resp.status_code == 503, resp.text
+                assert resp.json()["code"] == "unavailable" and resp.headers["retry-after"]
 
             await proxy.start()  # same port, server back
             status, body, _ = await _ready(client)
