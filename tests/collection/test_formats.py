@@ -30,6 +30,7 @@ from mtg_tracker.collection.formats import (
     read_rows,
     write_rows,
 )
+from mtg_tracker.collection.formats.writer import neutralise
 from support import shared_data
 
 
@@ -318,6 +319,46 @@ def test_write_rejects_unknown() -> None:
         list(write_rows("excel", []))
     with pytest.raises(ValueError, match="vocabulary"):
         list(write_rows("manabox", [_row(finish="shiny")]))
+
+
+@pytest.mark.parametrize(
+    ("cell", "expected"),
+    [
+        ("=1+2", "'=1+2"),
+        ("+SUM(A1)", "'+SUM(A1)"),
+        ("-2+3", "'-2+3"),
+        ("@SUM(A1)", "'@SUM(A1)"),
+        ("\tcmd", "'\tcmd"),
+        ("\rcmd", "'\rcmd"),
+        ("-", "'-"),  # not a number: a lone dash could still start a formula in some spreadsheets
+        ("-3", "-3"),  # plain signed numbers are data, kept exact
+        ("+1.50", "+1.50"),
+        ("-.5", "-.5"),
+        ("Trade, EDH", "Trade, EDH"),
+        ("a=1", "a=1"),  # only the first character matters
+        ("", ""),
+    ],
+)
+def test_neutralise(cell: str, expected: str) -> None:
+    assert neutralise(cell) == expected
+
+
+@pytest.mark.parametrize("fmt", FORMATS)
+def test_formula_cells_are_neutralised_and_round_trip(fmt: str) -> None:
+    """OWASP CSV injection: no user-typed cell of any export starts a formula; importing it back gives the
+    same tags and notes (the reader strips the quote)."""
+    rows = [_row(tags=("=1+2",), notes="@SUM(A1)"), _row(tags=("@SUM(A1)", "x"), notes="-cmd", quantity=3)]
+    text = "".join(write_rows(fmt, rows))
+    for cells in list(csv.reader(io.StringIO(text)))[1:]:
+        for cell in cells:
+            assert not cell.startswith(("=", "@", "\t", "\r")), (fmt, cell)
+            assert not cell.startswith(("+", "-")) or cell.lstrip("+-").replace(".", "").isdigit(), (fmt, cell)
+    _, parsed = _parse(text.encode(), fmt)
+    for row, back in zip(rows, parsed, strict=True):
+        if back.tags:
+            assert back.tags == row.tags
+        if back.notes:
+            assert back.notes == row.notes
 
 
 # --------------------------------------------------------------------------- round trips

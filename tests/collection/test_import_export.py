@@ -429,3 +429,35 @@ async def test_an_entry_holds_at_most_a_million_copies(
         (a["id"], "nonfoil", "NM", "en"): 1_000_000,
         (b["id"], "nonfoil", "NM", "en"): 1_000_000,
     }
+
+
+async def test_export_neutralises_formula_cells_of_a_public_collection(
+    client: httpx.AsyncClient, owner: dict[str, str], cards: dict[str, dict[str, Any]]
+) -> None:
+    """Tags `=1+2` and `@SUM(A1)` of a public collection, exported anonymously, open in a spreadsheet as
+    text (OWASP CSV injection), and import back unchanged."""
+    cid = await new_collection(client, owner, is_public=True)
+    await add(client, owner, cid, cards["a"], tags=["=1+2"], notes="@SUM(A1)")
+    await add(client, owner, cid, cards["b"], tags=["@SUM(A1)", "-cmd"])
+    for fmt in ("moxfield", "archidekt", "topdecked", "deckbox", "cardsphere"):
+        resp = await client.get(f"{API}/collections/{cid}/export?format={fmt}")
+        assert resp.status_code == 200, resp.text
+        cells = [c for row in list(csv.reader(io.StringIO(resp.text)))[1:] for c in row]
+        assert not [c for c in cells if c.startswith(("=", "@", "+", "\t", "\r")) or c.startswith("-")], fmt
+        assert "'=1+2" in cells or "'=1+2" in resp.text, fmt
+    copy = await new_collection(client, owner, name="copy")
+    export = await client.get(f"{API}/collections/{cid}/export?format=topdecked")
+    assert (await upload(client, owner, copy, export.content)).json()["imported"] == 2
+    back = {e["card_id"]: e for e in await entries(client, owner, copy)}
+    assert back[cards["a"]["id"]]["tags"] == ["=1+2"] and back[cards["a"]["id"]]["notes"] == "@SUM(A1)"
+    assert back[cards["b"]["id"]]["tags"] == ["@SUM(A1)", "-cmd"]
+
+
+async def test_export_format_error_does_not_offer_auto(
+    client: httpx.AsyncClient, owner: dict[str, str], cards: dict[str, dict[str, Any]]
+) -> None:
+    cid = await new_collection(client, owner)
+    body = error_body(await client.get(f"{API}/collections/{cid}/export?format=excel", headers=owner), 400)
+    assert "auto" not in body["details"] and "moxfield" in body["details"]
+    body = error_body(await upload(client, owner, cid, b"x", "?format=excel"), 400)
+    assert "auto" in body["details"]

@@ -58,7 +58,8 @@ def _check_format(fmt: str, *, allow_auto: bool) -> str:
     fmt = fmt.lower()
     if fmt in formats.FORMATS or (allow_auto and fmt == "auto"):
         return fmt
-    raise BadRequest(f"Unknown format {fmt!r}; expected {_FORMAT_HELP}.")
+    expected = _FORMAT_HELP if allow_auto else "one of: " + ", ".join(formats.FORMATS)
+    raise BadRequest(f"Unknown format {fmt!r}; expected {expected}.")
 
 
 # -- collections ----------------------------------------------------------------------------------------------

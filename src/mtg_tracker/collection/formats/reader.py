@@ -669,7 +669,7 @@ class _RowParser:
 
     def parse(self, line: int, cells: list[str]) -> ParsedRow:
         n = len(cells)
-        v = {name: (cells[i].strip() if i < n else "") for name, i in self.cols}
+        v = {name: _unquote(cells[i].strip()) if i < n else "" for name, i in self.cols}
         raw = dict(zip(self.header, cells, strict=False))
         if n < self.width:
             raw.update(dict.fromkeys(self.header[n:], ""))
@@ -749,6 +749,14 @@ class _RowParser:
             binder=get("binder") or None,
             error="; ".join(errors) or None,
         )
+
+
+def _unquote(cell: str) -> str:
+    """Undo the writer's formula neutralising ("'=1+2" → "=1+2"), so exports round-trip exactly."""
+    return cell[1:] if cell[:1] == "'" and cell[1:2] in _FORMULA_STARTS else cell
+
+
+_FORMULA_STARTS = frozenset("=+-@\t\r")
 
 
 def _helvault_finish(extras: str) -> str:
