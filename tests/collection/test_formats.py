@@ -25,7 +25,9 @@ from mtg_tracker.collection.formats import (
     LOSSES,
     ExportRow,
     FormatError,
+    InputTooLarge,
     ParsedRow,
+    decompressed,
     open_text,
     read_rows,
     write_rows,
@@ -87,6 +89,51 @@ def test_line_limit_is_configurable() -> None:
     assert lines == ["a,b\n", "1,2"]
     with pytest.raises(FormatError):
         list(open_text([b"a,b,c\n"], max_line_bytes=4))
+
+
+GZ_TEXT = b"Count,Name,Edition\n1,Forest,m19\n" * 50
+
+
+@pytest.mark.parametrize(
+    ("data", "expected"),
+    [
+        pytest.param(GZ_TEXT, GZ_TEXT, id="plain"),
+        pytest.param(gzip.compress(GZ_TEXT), GZ_TEXT, id="gzip"),
+        pytest.param(gzip.compress(GZ_TEXT[:40]) + gzip.compress(GZ_TEXT[40:]), GZ_TEXT, id="two-members"),
+        pytest.param(gzip.compress(b""), b"", id="empty-gzip"),
+        pytest.param(b"", b"", id="empty"),
+        pytest.param(b"\x1f", b"\x1f", id="one-byte"),
+    ],
+)
+@pytest.mark.parametrize("size", [1, 7, 4096])
+def test_decompressed_recognises_gzip_by_magic_bytes(data: bytes, expected: bytes, size: int) -> None:
+    assert b"".join(decompressed(_chunks(data, size))) == expected
+
+
+@pytest.mark.parametrize(
+    ("data", "match"),
+    [
+        pytest.param(gzip.compress(GZ_TEXT)[:-40], "truncated", id="truncated"),
+        pytest.param(b"\x1f\x8b" + b"not gzip at all" * 4, "gzip", id="corrupt"),
+        pytest.param(gzip.compress(GZ_TEXT) + b"trailing junk", "gzip", id="trailing-junk"),
+    ],
+)
+def test_unreadable_gzip_is_a_format_error(data: bytes, match: str) -> None:
+    with pytest.raises(FormatError, match=match):
+        b"".join(decompressed(_chunks(data, 100)))
+
+
+def test_a_gzip_bomb_stops_at_the_limit_a_step_at_a_time() -> None:
+    bomb = gzip.compress(b"\n" * (64 * 1024 * 1024))  # 64 MB of newlines in ~64 KB
+    seen: list[int] = []
+    with pytest.raises(InputTooLarge, match="1,048,576 bytes"):
+        for piece in decompressed([bomb], max_bytes=1024 * 1024):
+            seen.append(len(piece))
+    assert max(seen) <= 256 * 1024 and sum(seen) <= 1024 * 1024  # never inflated in one go
+    with pytest.raises(InputTooLarge):
+        list(decompressed([GZ_TEXT], max_bytes=100))  # plain bytes count too
+    with pytest.raises(InputTooLarge):
+        list(read_rows(open_text([gzip.compress(GZ_TEXT)], max_bytes=100))[1])
 
 
 def test_open_text_keeps_newlines_and_last_line() -> None:

@@ -461,3 +461,27 @@ async def test_export_format_error_does_not_offer_auto(
     assert "auto" not in body["details"] and "moxfield" in body["details"]
     body = error_body(await upload(client, owner, cid, b"x", "?format=excel"), 400)
     assert "auto" in body["details"]
+
+
+async def test_gzip_uploads_are_accepted_by_magic_bytes_within_the_size_limit(
+    database_url: str, tmp_path: Path, cards: dict[str, dict[str, Any]]
+) -> None:
+    """The API, like the CLI, takes a gzip-compressed export (whatever its name); the import size limit
+    applies to the decompressed bytes, so a gzip bomb is a 413 and changes nothing."""
+    settings = make_settings(database_url, tmp_path, collection={"max_import_bytes": 64 * 1024})
+    app = create_app(settings)
+    async with LifespanManager(app):
+        transport = httpx.ASGITransport(app=app, client=("203.0.113.10", 50000))
+        async with httpx.AsyncClient(transport=transport, base_url="http://testserver") as client:
+            headers = await login_headers(client)
+            cid = await new_collection(client, headers)
+            data = gzip.compress(manabox(_rows(cards)))
+            resp = await upload(client, headers, cid, data)
+            assert resp.status_code == 200, resp.text
+            assert (resp.json()["imported"], resp.json()["merged"]) == (3, 1)
+            bomb = gzip.compress(b"\n" * (8 * 1024 * 1024))
+            assert len(bomb) < 64 * 1024
+            body = error_body(await upload(client, headers, cid, gzip.compress(manabox(_rows(cards))) + bomb), 413)
+            assert "decompressed" in body["details"]
+            error_body(await upload(client, headers, cid, gzip.compress(manabox(_rows(cards)))[:-30]), 400)
+            assert sum(e["quantity"] for e in await entries(client, headers, cid)) == 5

@@ -223,7 +223,7 @@ async def import_collection(
     session: SessionDep,
     settings: SettingsDep,
     principal: WritePrincipal,
-    file: Annotated[UploadFile, File(description="The CSV file another app exported.")],
+    file: Annotated[UploadFile, File(description="The CSV file another app exported, plain or gzip-compressed.")],
     format: Annotated[str, Query(max_length=20, description=_FORMAT_HELP)] = "auto",
     dry_run: Annotated[bool, Query(description="Report what would happen; change nothing.")] = False,
     merge: Annotated[
@@ -235,7 +235,9 @@ async def import_collection(
     Rows resolve by Scryfall id, then TCGplayer/Cardmarket/MTGO id, then set code + collector number,
     then name + set name, then name alone (listed in `warnings` as approximate). Every row is imported,
     merged or listed in `errors` with its line; a file that cannot be read at all is a 400 and nothing is
-    written. Up to `MTG_COLLECTION__MAX_IMPORT_BYTES` (50 MB) and `MAX_IMPORT_ROWS` (200,000 rows)."""
+    written. A gzip-compressed file (recognised by its magic bytes, whatever its name) is decompressed.
+    Up to `MTG_COLLECTION__MAX_IMPORT_BYTES` (50 MB, uploaded and decompressed: 413 beyond) and
+    `MAX_IMPORT_ROWS` (200,000 rows)."""
     fmt = _check_format(format, allow_auto=True)
     collection = await collection_service.get_collection(session, collection_id, principal, write=True)
     return await collection_service.import_file(
@@ -246,6 +248,7 @@ async def import_collection(
         dry_run=dry_run,
         merge=merge,
         max_rows=settings.collection.max_import_rows,
+        max_bytes=settings.collection.max_import_bytes,
     )
 
 

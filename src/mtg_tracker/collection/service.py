@@ -568,6 +568,8 @@ def _take(rows: Iterator[formats.ParsedRow], n: int) -> list[formats.ParsedRow]:
 async def _in_thread(fn: Callable[..., T], *args: Any) -> T:
     try:
         return await anyio.to_thread.run_sync(fn, *args)
+    except formats.InputTooLarge as exc:
+        raise ImportTooLarge(f"{exc.message[:1].upper()}{exc.message[1:]} (nothing was imported).") from None
     except formats.FormatError as exc:
         raise ImportFileInvalid(str(exc), extra={"line": exc.line} if exc.line else None) from None
 
@@ -581,6 +583,7 @@ async def import_file(
     dry_run: bool = False,
     merge: bool = True,
     max_rows: int = 200_000,
+    max_bytes: int | None = None,
     on_rows: Callable[[int], None] | None = None,
 ) -> dict[str, Any]:
     """Import a CSV export into the collection and return the ``import_report``.
@@ -590,11 +593,12 @@ async def import_file(
     entry), merged (into an existing entry, or into an earlier row of this file), or unresolved (with its
     line and reason). Writes happen after the whole file has been read, inside a savepoint that a dry run
     rolls back: the dry run executes the same statements and reports exactly what the real run would do.
-    ``merge=False`` replaces the collection's entries by the file's.
+    ``merge=False`` replaces the collection's entries by the file's. A gzip file is decompressed on the
+    way (recognised by its magic bytes), and ``max_bytes`` bounds the decompressed size.
     """
     started = time.perf_counter()
     await _lock(session, collection)
-    lines = formats.open_text(chunks)
+    lines = formats.open_text(chunks, max_bytes=max_bytes)
     fmt_name, rows = await _in_thread(formats.read_rows, lines, fmt)
 
     existing: dict[Key, tuple[int, int]] = {}

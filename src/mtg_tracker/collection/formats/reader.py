@@ -5,6 +5,7 @@ from __future__ import annotations
 import codecs
 import csv
 import re
+import zlib
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from datetime import date
@@ -15,6 +16,7 @@ from mtg_tracker.collection.formats.model import (
     FORMATS,
     MAX_QUANTITY,
     FormatError,
+    InputTooLarge,
     ParsedRow,
     _key,
     normalize_condition,
@@ -430,14 +432,76 @@ def _expected_headers() -> str:
 # --------------------------------------------------------------------------- decoding
 
 
-def open_text(chunks: Iterable[bytes], *, max_line_bytes: int = 64 * 1024) -> Iterator[str]:
+GZIP_MAGIC = b"\x1f\x8b"
+_INFLATE_STEP = 256 * 1024  # most output bytes per decompress call: a bomb never inflates in one go
+
+
+def decompressed(chunks: Iterable[bytes], *, max_bytes: int | None = None) -> Iterator[bytes]:
+    """The upload's bytes, gunzipped when they start with gzip's magic bytes (whatever the file is called),
+    counted against ``max_bytes`` *after* decompression, a bounded step at a time: a gzip bomb stops with
+    InputTooLarge after ``max_bytes``, not when memory runs out. Concatenated gzip members are one file.
+    """
+    it = iter(chunks)
+    head = b""
+    for chunk in it:
+        head += chunk
+        if len(head) >= 2:
+            break
+    total = 0
+
+    def count(data: bytes) -> bytes:
+        nonlocal total
+        total += len(data)
+        if max_bytes is not None and total > max_bytes:
+            raise InputTooLarge(f"the file is larger than {max_bytes:,} bytes (decompressed); split it")
+        return data
+
+    if not head.startswith(GZIP_MAGIC):
+        if head:
+            yield count(head)
+        for chunk in it:
+            yield count(chunk)
+        return
+    inflater = zlib.decompressobj(wbits=31)
+
+    def pump(data: bytes) -> Iterator[bytes]:
+        nonlocal inflater
+        while True:
+            if inflater.eof and inflater.unused_data:  # another gzip member follows
+                data, inflater = inflater.unused_data + data, zlib.decompressobj(wbits=31)
+            out = inflater.decompress(data, _INFLATE_STEP)
+            data = inflater.unconsumed_tail
+            if out:
+                yield count(out)
+            elif not data:
+                return
+
+    try:
+        for chunk in _chain(head, it):
+            yield from pump(chunk)
+        yield from pump(b"")
+    except zlib.error as exc:
+        raise FormatError(f"not a readable gzip file ({exc})") from None
+    if not inflater.eof:
+        raise FormatError("not a readable gzip file (it ends before its compressed data does: truncated?)")
+
+
+def _chain(head: bytes, rest: Iterator[bytes]) -> Iterator[bytes]:
+    yield head
+    yield from rest
+
+
+def open_text(
+    chunks: Iterable[bytes], *, max_line_bytes: int = 64 * 1024, max_bytes: int | None = None
+) -> Iterator[str]:
     """Decode an upload incrementally into lines, so a 50 MB export never sits in memory as one string.
 
+    A gzip upload (recognised by its magic bytes) is decompressed on the way, within ``max_bytes``.
     UTF-8 (BOM stripped) unless a UTF-16 BOM says otherwise; spreadsheets re-saving "Unicode text"
     produce the latter. Invalid bytes or a runaway line stop the import: guessing an encoding would
     corrupt card names silently.
     """
-    it = iter(chunks)
+    it = iter(decompressed(chunks, max_bytes=max_bytes))
     head = b""
     for chunk in it:
         head += chunk
