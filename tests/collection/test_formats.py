@@ -252,6 +252,36 @@ def test_row_errors_keep_the_row() -> None:
     assert (rows[1].line, rows[1].set_code, rows[1].collector_number) == (3, "m11", "149")
 
 
+MOXFIELD_HEADER = (
+    '"Count","Tradelist Count","Name","Edition","Condition","Language","Foil","Tags","Last Modified",'
+    '"Collector Number","Alter","Proxy","Purchase Price"'
+)
+
+
+@pytest.mark.parametrize(
+    ("data", "currency", "expected"),
+    [
+        # Moxfield has no currency column: its prices are dollars, unless the caller says otherwise
+        (MOXFIELD_HEADER + '\n"1","0","Forest","m19","Near Mint","English","","","","280","","","1.50"', None, "USD"),
+        (MOXFIELD_HEADER + '\n"1","0","Forest","m19","Near Mint","English","","","","280","","","1.50"', "EUR", "EUR"),
+        (MOXFIELD_HEADER + '\n"1","0","Forest","m19","Near Mint","English","","","","280","","","€1,50"', "USD", "EUR"),
+        (MOXFIELD_HEADER + '\n"1","0","Forest","m19","Near Mint","English","","","","280","",""', None, None),
+        # a currency column wins over the caller's
+        ("Name,Set code,Quantity,Purchase price,Purchase price currency,ManaBox ID\nForest,M19,1,1.5,EUR,1", "usd", "EUR"),
+        ("Name,Set code,Quantity,Purchase price,Purchase price currency,ManaBox ID\nForest,M19,1,1.5,,1", "usd", "USD"),
+        ("Name,Set code,Quantity,Purchase price,Purchase price currency,ManaBox ID\nForest,M19,1,1.5,,1", None, None),
+        # Delver Lens does not say: unknown unless the caller says
+        ("Name,Acquired Price,Set Code,Number,Quantity\nForest,1.50,M19,280,1", None, None),
+        ("Name,Acquired Price,Set Code,Number,Quantity\nForest,1.50,M19,280,1", "EUR", "EUR"),
+        ("Name,Acquired Price,Set Code,Number,Quantity\nForest,$1.50,M19,280,1", "EUR", "USD"),
+    ],
+)
+def test_purchase_price_currency(data: str, currency: str | None, expected: str | None) -> None:
+    _, rows = read_rows(open_text([data.encode()]), currency=currency)
+    (row,) = list(rows)
+    assert row.currency == expected and row.error is None
+
+
 def test_names_are_kept_as_given() -> None:
     data = b'Quantity,Name,Finish\n1,"Fire // Ice",\n1,"""Rumors of My Death . . .""",\n'
     _, rows = _parse(data, "archidekt")

@@ -485,3 +485,82 @@ async def test_gzip_uploads_are_accepted_by_magic_bytes_within_the_size_limit(
             assert "decompressed" in body["details"]
             error_body(await upload(client, headers, cid, gzip.compress(manabox(_rows(cards)))[:-30]), 400)
             assert sum(e["quantity"] for e in await entries(client, headers, cid)) == 5
+
+
+async def test_import_rows_that_merge_keep_their_tags_and_purchase_price(
+    client: httpx.AsyncClient, owner: dict[str, str], cards: dict[str, dict[str, Any]]
+) -> None:
+    """A row merging into an existing entry (or an earlier row) brings its tags and price along: the price
+    becomes the weighted average cost; what cannot merge (another currency) is a per-row warning. A dry
+    run reports the same."""
+    cid = await new_collection(client, owner)
+    a, b = cards["a"], cards["b"]
+    await add(client, owner, cid, a, quantity=2, purchase_price="1.00", currency="USD", tags=["old"])
+    await add(client, owner, cid, b, quantity=1, purchase_price="2.00", currency="USD")
+    moxfield = (
+        '"Count","Tradelist Count","Name","Edition","Condition","Language","Foil","Tags","Last Modified",'
+        '"Collector Number","Alter","Proxy","Purchase Price"\n'
+        f'"1","0","{a["name"]}","{a["set"]}","Near Mint","English","","new, cube","","{a["collector_number"]}",'
+        '"False","False","4.00"\n'
+        f'"1","0","{b["name"]}","{b["set"]}","Near Mint","English","","","","{b["collector_number"]}",'
+        '"False","False","€3.00"\n'
+    ).encode()
+    dry = (await upload(client, owner, cid, moxfield, "?dry_run=true")).json()
+    real = (await upload(client, owner, cid, moxfield)).json()
+    strip = {"dry_run", "seconds"}
+    assert {k: v for k, v in dry.items() if k not in strip} == {k: v for k, v in real.items() if k not in strip}
+    assert (real["imported"], real["merged"]) == (0, 2)
+    assert [(w["line"], w["kind"]) for w in real["warnings"]] == [(3, "merge")]
+    assert "3.00 EUR not merged" in real["warnings"][0]["reason"]
+    got = {e["card_id"]: e for e in await entries(client, owner, cid)}
+    assert got[a["id"]]["quantity"] == 3 and got[a["id"]]["purchase_price"] == "2.00"  # (2×1 + 4) / 3
+    assert got[a["id"]]["tags"] == ["old", "new", "cube"]
+    assert got[b["id"]]["purchase_price"] == "2.00" and got[b["id"]]["currency"] == "USD"
+
+
+async def test_add_entry_merges_the_purchase_price(
+    client: httpx.AsyncClient, owner: dict[str, str], cards: dict[str, dict[str, Any]]
+) -> None:
+    cid = await new_collection(client, owner)
+    a = cards["a"]
+    assert (await add(client, owner, cid, a, quantity=1, purchase_price="1.00", currency="USD")).status_code == 201
+    merged = await add(client, owner, cid, a, quantity=3, purchase_price="3.00", currency="USD", notes="from Bob")
+    assert merged.status_code == 200, merged.text
+    body = merged.json()
+    assert (body["quantity"], body["purchase_price"], body["notes"], body["warnings"]) == (4, "2.50", "from Bob", None)
+    other = (await add(client, owner, cid, a, quantity=1, purchase_price="9.00", currency="EUR")).json()
+    assert other["purchase_price"] == "2.50" and other["currency"] == "USD"
+    assert other["warnings"] and "9.00 EUR not merged" in other["warnings"][0]
+    value = (await client.get(f"{API}/collections/{cid}/value", headers=owner)).json()
+    assert value["cost_basis"] == "12.50"  # 5 copies at the average of what was paid in dollars
+
+
+async def test_purchase_price_currency_comes_from_the_format_or_the_request(
+    client: httpx.AsyncClient, owner: dict[str, str], cards: dict[str, dict[str, Any]]
+) -> None:
+    """Moxfield prices are dollars (the file has no currency column), so cost_basis counts them; a format
+    that does not say gets `currency=` from the request, and without it a warning per row."""
+    a = cards["a"]
+    moxfield = (
+        '"Count","Tradelist Count","Name","Edition","Condition","Language","Foil","Tags","Last Modified",'
+        '"Collector Number","Alter","Proxy","Purchase Price"\n'
+        f'"2","0","{a["name"]}","{a["set"]}","Near Mint","English","","","","{a["collector_number"]}",'
+        '"False","False","1.50"\n'
+    ).encode()
+    cid = await new_collection(client, owner)
+    report = (await upload(client, owner, cid, moxfield)).json()
+    assert report["imported"] == 1 and report["warnings"] == []
+    value = (await client.get(f"{API}/collections/{cid}/value?currency=usd", headers=owner)).json()
+    assert value["cost_basis"] == "3.00"
+    euros = await new_collection(client, owner, name="euros")
+    (await upload(client, owner, euros, moxfield, "?currency=EUR")).json()
+    assert (await entries(client, owner, euros))[0]["currency"] == "EUR"
+
+    delver = f"Name,Acquired Price,Set Code,Number,Quantity\n{a['name']},1.50,{a['set']},{a['collector_number']},1\n"
+    unknown = await new_collection(client, owner, name="unknown")
+    report = (await upload(client, owner, unknown, delver.encode())).json()
+    assert [(w["line"], w["kind"]) for w in report["warnings"]] == [(2, "currency")]
+    assert "currency=USD or EUR" in report["warnings"][0]["reason"]
+    report = (await upload(client, owner, unknown, delver.encode(), "?currency=usd&merge=false")).json()
+    assert report["warnings"] == [] and (await entries(client, owner, unknown))[0]["currency"] == "USD"
+    error_body(await upload(client, owner, unknown, delver.encode(), "?currency=GBP"), 400)

@@ -44,9 +44,9 @@ def _print_report(report: dict[str, Any], collection_name: str) -> None:
         for err in report["errors"][:10]:
             out.print(f"  line {err['line']}: {err['reason']}")
     if report["warnings"]:
-        out.print("Matched by name only (check these), e.g.:")
+        out.print("Warnings (check these), e.g.:")
         for warning in report["warnings"][:5]:
-            out.print(f"  line {warning['line']}: {warning['reason']}")
+            out.print(f"  line {warning['line']} ({warning['kind']}): {warning['reason']}")
 
 
 @app.command("import")
@@ -57,6 +57,9 @@ def import_cmd(
     dry_run: Annotated[bool, typer.Option("--dry-run", help="Report what would happen; write nothing.")] = False,
     owner: Annotated[str | None, typer.Option("--owner", help="Owner's email (picks or creates by name).")] = None,
     replace: Annotated[bool, typer.Option("--replace", help="Replace the collection's entries (merge=false).")] = False,
+    currency: Annotated[
+        str | None, typer.Option("--currency", help="USD or EUR: currency of purchase prices the file does not label.")
+    ] = None,
 ) -> None:
     """Import a Moxfield/ManaBox/Deckbox/… export into a collection, with the same report as the API."""
     from mtg_tracker.account import service as account_service
@@ -72,6 +75,9 @@ def import_cmd(
         raise typer.Exit(2)
     if format != "auto" and format.lower() not in formats.FORMATS:
         console.print(f"[red]Unknown format {format!r}[/]; known: auto, {', '.join(formats.FORMATS)}")
+        raise typer.Exit(2)
+    if currency is not None and currency.upper() not in ("USD", "EUR"):
+        console.print(f"[red]Unknown currency {currency!r}[/]; expected USD or EUR")
         raise typer.Exit(2)
 
     async def run(db: Any) -> tuple[dict[str, Any], str]:
@@ -111,6 +117,7 @@ def import_cmd(
                     merge=not replace,
                     max_rows=settings.collection.max_import_rows,
                     max_bytes=settings.collection.max_import_bytes,
+                    currency=currency.upper() if currency else None,
                 )
             name = target.name
             if dry_run:

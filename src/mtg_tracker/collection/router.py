@@ -31,6 +31,7 @@ from mtg_tracker.collection.schemas import (
     EntryRead,
     EntryUpdate,
     Finish,
+    ImportCurrency,
     ImportReport,
     ValueHistory,
 )
@@ -168,7 +169,10 @@ async def create_entry(
     collection_id: CollectionId, data: EntryCreate, session: SessionDep, principal: WritePrincipal, response: Response
 ) -> EntryRead:
     """Add copies of a printing (201); the same printing, finish, condition and language merges into the
-    existing entry (200). The finish must be one the printing exists in."""
+    existing entry (200): quantities add up, the purchase price becomes the quantity-weighted average
+    cost per copy (a price in another currency than the entry's is not converted but kept out and named
+    in `warnings`), tags are united, notes appended, `acquired` is the earliest. The finish must be one
+    the printing exists in."""
     collection = await collection_service.get_collection(session, collection_id, principal, write=True)
     entry, created = await collection_service.add_entry(session, collection, data)
     if not created:
@@ -229,6 +233,13 @@ async def import_collection(
     merge: Annotated[
         bool, Query(description="true: add to the collection's entries; false: replace them with the file's.")
     ] = True,
+    currency: Annotated[
+        ImportCurrency | None,
+        Query(
+            description="Currency of purchase prices the file does not label (USD or EUR); a currency the row "
+            "names itself wins. Default: the app's own (Moxfield: USD), else none, with a warning per row."
+        ),
+    ] = None,
 ) -> dict[str, Any]:
     """Import a collection export (Moxfield, ManaBox, Deckbox, Archidekt, TCGplayer, Dragon Shield, …).
 
@@ -249,6 +260,7 @@ async def import_collection(
         merge=merge,
         max_rows=settings.collection.max_import_rows,
         max_bytes=settings.collection.max_import_bytes,
+        currency=currency.upper() if currency else None,
     )
 
 

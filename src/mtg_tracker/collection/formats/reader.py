@@ -187,6 +187,8 @@ class _Spec:
     markers: tuple[str, ...] = ()
     cardmarket_scale: bool = False
     tag_separator: str = ","
+    # The currency of a purchase price the file does not label (no currency column, no symbol).
+    currency: str | None = None
     keys: dict[str, tuple[str, ...]] = field(default_factory=dict)
     marker_keys: list[frozenset[str]] = field(default_factory=list)
 
@@ -219,6 +221,9 @@ _SPECS: dict[str, _Spec] = {
         markers=_markers(
             "Count,Edition,Last Modified", "Count,Edition,Collector Number", "Count,Tradelist Count,Edition"
         ),
+        # Moxfield's prices are TCGplayer's dollars and its export has no currency column; a user who
+        # typed euros passes currency=EUR.
+        currency="USD",
     ),
     "manabox": _Spec(
         {
@@ -593,8 +598,11 @@ def _delimiter(header_line: str) -> str:
     return best if counts[best] else ","
 
 
-def read_rows(lines: Iterable[str], fmt: str = "auto") -> tuple[str, Iterator[ParsedRow]]:
+def read_rows(lines: Iterable[str], fmt: str = "auto", *, currency: str | None = None) -> tuple[str, Iterator[ParsedRow]]:
     """Check the header now (so a wrong file fails before anything is written) and stream the rows.
+
+    A purchase price takes the currency its row names (a currency column, a symbol or code in the cell),
+    else ``currency`` (the caller's), else the format's own (Moxfield: USD), else none: the caller warns.
 
     Errors in the header are raised here; a FormatError from the byte decoder or a malformed quote
     later in the file is raised while iterating, and the caller must then discard what it read.
@@ -642,7 +650,7 @@ def read_rows(lines: Iterable[str], fmt: str = "auto") -> tuple[str, Iterator[Pa
             f"{fmt} file is missing required column(s): {names} (found: {', '.join(header)})", line=consumed
         )
     reader = csv.reader(it, delimiter=delimiter)
-    return fmt, _rows(reader, header, index, spec, fmt, consumed)
+    return fmt, _rows(reader, header, index, spec, fmt, consumed, currency)
 
 
 class _CsvReader(Protocol):
@@ -665,9 +673,15 @@ def _column_index(header: Sequence[str], spec: _Spec) -> dict[str, int]:
 
 
 def _rows(
-    reader: _CsvReader, header: list[str], index: dict[str, int], spec: _Spec, fmt: str, offset: int
+    reader: _CsvReader,
+    header: list[str],
+    index: dict[str, int],
+    spec: _Spec,
+    fmt: str,
+    offset: int,
+    currency: str | None,
 ) -> Iterator[ParsedRow]:
-    parser = _RowParser(header, index, spec, fmt)
+    parser = _RowParser(header, index, spec, fmt, (currency or spec.currency or "").upper() or None)
     previous = 0
     while True:
         try:
@@ -695,8 +709,11 @@ class _RowParser:
     """Per-file state: column positions resolved once and vocabulary lookups memoised, since a
     20,000-row export repeats the same few dozen finish/condition/language spellings."""
 
-    def __init__(self, header: list[str], index: dict[str, int], spec: _Spec, fmt: str) -> None:
+    def __init__(
+        self, header: list[str], index: dict[str, int], spec: _Spec, fmt: str, currency: str | None = None
+    ) -> None:
         self.header = header
+        self.currency = currency
         self.width = len(header)
         self.cols = [(name, index[name]) for name in _FIELDS if name in index]
         self.spec = spec
@@ -767,6 +784,8 @@ class _RowParser:
                 errors.append(str(exc))
         if currency_raw := get("currency", ""):
             currency = currency_raw.upper()
+        if price is not None and currency is None:
+            currency = self.currency
         scryfall_id: str | None = None
         if uuid_raw := get("scryfall_id", ""):
             try:
