@@ -31,6 +31,7 @@ from mtg_tracker.collection.formats import (
     open_text,
     read_rows,
     write_rows,
+    write_unresolved,
 )
 from mtg_tracker.collection.formats.writer import neutralise
 from support import shared_data
@@ -126,9 +127,12 @@ def test_unreadable_gzip_is_a_format_error(data: bytes, match: str) -> None:
 def test_a_gzip_bomb_stops_at_the_limit_a_step_at_a_time() -> None:
     bomb = gzip.compress(b"\n" * (64 * 1024 * 1024))  # 64 MB of newlines in ~64 KB
     seen: list[int] = []
+
+    def inflate() -> None:
+        seen.extend(len(piece) for piece in decompressed([bomb], max_bytes=1024 * 1024))
+
     with pytest.raises(InputTooLarge, match="1,048,576 bytes"):
-        for piece in decompressed([bomb], max_bytes=1024 * 1024):
-            seen.append(len(piece))
+        inflate()
     assert max(seen) <= 256 * 1024 and sum(seen) <= 1024 * 1024  # never inflated in one go
     with pytest.raises(InputTooLarge):
         list(decompressed([GZ_TEXT], max_bytes=100))  # plain bytes count too
@@ -257,6 +261,8 @@ MOXFIELD_HEADER = (
     '"Collector Number","Alter","Proxy","Purchase Price"'
 )
 
+MANABOX_PRICED = "Name,Set code,Quantity,Purchase price,Purchase price currency,ManaBox ID"
+
 
 @pytest.mark.parametrize(
     ("data", "currency", "expected"),
@@ -267,9 +273,9 @@ MOXFIELD_HEADER = (
         (MOXFIELD_HEADER + '\n"1","0","Forest","m19","Near Mint","English","","","","280","","","€1,50"', "USD", "EUR"),
         (MOXFIELD_HEADER + '\n"1","0","Forest","m19","Near Mint","English","","","","280","",""', None, None),
         # a currency column wins over the caller's
-        ("Name,Set code,Quantity,Purchase price,Purchase price currency,ManaBox ID\nForest,M19,1,1.5,EUR,1", "usd", "EUR"),
-        ("Name,Set code,Quantity,Purchase price,Purchase price currency,ManaBox ID\nForest,M19,1,1.5,,1", "usd", "USD"),
-        ("Name,Set code,Quantity,Purchase price,Purchase price currency,ManaBox ID\nForest,M19,1,1.5,,1", None, None),
+        (MANABOX_PRICED + "\nForest,M19,1,1.5,EUR,1", "usd", "EUR"),
+        (MANABOX_PRICED + "\nForest,M19,1,1.5,,1", "usd", "USD"),
+        (MANABOX_PRICED + "\nForest,M19,1,1.5,,1", None, None),
         # Delver Lens does not say: unknown unless the caller says
         ("Name,Acquired Price,Set Code,Number,Quantity\nForest,1.50,M19,280,1", None, None),
         ("Name,Acquired Price,Set Code,Number,Quantity\nForest,1.50,M19,280,1", "EUR", "EUR"),
@@ -436,6 +442,20 @@ def test_formula_cells_are_neutralised_and_round_trip(fmt: str) -> None:
             assert back.tags == row.tags
         if back.notes:
             assert back.notes == row.notes
+
+
+def test_write_unresolved() -> None:
+    rows = [
+        (3, "no printing of 'X' in the catalog", {"Name": "X", "Quantity": "-2", "Tags": "=1+2"}),
+        (7, "quantity '@A1' is not a whole number", {"Name": "+2 Mace", "Quantity": "@A1", "Tags": ""}),
+    ]
+    text = "".join(write_unresolved(rows))
+    assert text.splitlines() == [
+        "Import Line,Import Error,Name,Quantity,Tags",
+        "3,no printing of 'X' in the catalog,X,-2,'=1+2",
+        "7,quantity '@A1' is not a whole number,'+2 Mace,'@A1,",
+    ]
+    assert "".join(write_unresolved([])) == "Import Line,Import Error\n"
 
 
 # --------------------------------------------------------------------------- round trips

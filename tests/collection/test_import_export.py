@@ -564,3 +564,36 @@ async def test_purchase_price_currency_comes_from_the_format_or_the_request(
     report = (await upload(client, owner, unknown, delver.encode(), "?currency=usd&merge=false")).json()
     assert report["warnings"] == [] and (await entries(client, owner, unknown))[0]["currency"] == "USD"
     error_body(await upload(client, owner, unknown, delver.encode(), "?currency=GBP"), 400)
+
+
+async def test_report_caps_echoed_rows_and_offers_them_all_as_csv(
+    client: httpx.AsyncClient, owner: dict[str, str], cards: dict[str, dict[str, Any]], settings: Settings
+) -> None:
+    """The JSON report echoes at most MTG_COLLECTION__MAX_REPORT_ROWS unresolved rows (counts exact);
+    report=csv answers every one of them, in a file that imports again once fixed."""
+    settings.collection.max_report_rows = 2
+    cid = await new_collection(client, owner)
+    a = cards["a"]
+    rows = [{"Name": a["name"], "Scryfall ID": a["id"]}]
+    rows += [{"Name": f"No Such Card {i}", "Set code": "ZZZ", "Misprint": "=1+2"} for i in range(5)]
+    data = manabox(rows)
+    report = (await upload(client, owner, cid, data, "?dry_run=true")).json()
+    assert (report["rows_read"], report["imported"], report["unresolved"]) == (6, 1, 5)
+    assert [e["line"] for e in report["errors"]] == [3, 4] and report["errors_truncated"] is True
+    assert (report["warnings_total"], report["warnings_truncated"]) == (0, False)
+
+    resp = await upload(client, owner, cid, data, "?dry_run=true&report=csv")
+    assert resp.status_code == 200, resp.text
+    assert resp.headers["content-type"].startswith("text/csv")
+    assert (resp.headers["x-import-rows-read"], resp.headers["x-import-unresolved"]) == ("6", "5")
+    table = list(csv.DictReader(io.StringIO(resp.text)))
+    assert [r["Import Line"] for r in table] == ["3", "4", "5", "6", "7"]
+    assert all(r["Import Error"] and r["Misprint"] == "'=1+2" for r in table)
+    assert await entries(client, owner, cid) == []  # a dry run, even as CSV
+
+    fixed = io.StringIO()  # the user corrects the names and imports the file as it is
+    writer = csv.DictWriter(fixed, fieldnames=list(table[0]))
+    writer.writeheader()
+    writer.writerows({**r, "Name": a["name"], "Set code": ""} for r in table)
+    again = (await upload(client, owner, cid, fixed.getvalue().encode())).json()
+    assert (again["format"], again["rows_read"], again["unresolved"]) == ("manabox", 5, 0), again

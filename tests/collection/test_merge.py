@@ -14,9 +14,7 @@ D1, D2 = date(2024, 1, 1), date(2025, 6, 1)
 @pytest.mark.parametrize(
     ("held", "add", "expected", "problems"),
     [
-        pytest.param(
-            Holding(2, 100, "USD"), Holding(1, 400, "USD"), Holding(3, 200, "USD"), [], id="weighted-average"
-        ),
+        pytest.param(Holding(2, 100, "USD"), Holding(1, 400, "USD"), Holding(3, 200, "USD"), [], id="weighted-average"),
         pytest.param(Holding(1, 100, "USD"), Holding(2, 101, "usd"), Holding(3, 101, "USD"), [], id="round-half-up"),
         pytest.param(Holding(1, 1, None), Holding(1, 2, None), Holding(2, 2, None), [], id="both-unlabelled"),
         pytest.param(Holding(2, 150, "USD"), Holding(1), Holding(3, 150, "USD"), [], id="row-without-price"),

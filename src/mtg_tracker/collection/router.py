@@ -10,7 +10,7 @@ import re
 import uuid
 from collections.abc import Iterator
 from datetime import date
-from typing import Annotated, Any
+from typing import Annotated, Any, Literal
 
 from fastapi import APIRouter, File, Path, Query, Request, Response, UploadFile
 from fastapi.responses import StreamingResponse
@@ -219,7 +219,13 @@ def _upload_chunks(upload: UploadFile) -> Iterator[bytes]:
 @router.post(
     "/collections/{collection_id}/import",
     response_model=ImportReport,
-    responses=error_responses(400, 401, 403, 404, 413, 429),
+    responses={
+        200: {
+            "content": {"text/csv": {}},
+            "description": "The import report (JSON), or with report=csv every unresolved row as CSV",
+        },
+        **error_responses(400, 401, 403, 404, 413, 429),
+    },
     summary="Import a CSV export",
 )
 async def import_collection(
@@ -240,18 +246,30 @@ async def import_collection(
             "names itself wins. Default: the app's own (Moxfield: USD), else none, with a warning per row."
         ),
     ] = None,
-) -> dict[str, Any]:
+    report: Annotated[
+        Literal["json", "csv"],
+        Query(description="json: the import report; csv: every unresolved row (the import still happens)."),
+    ] = "json",
+) -> Any:
     """Import a collection export (Moxfield, ManaBox, Deckbox, Archidekt, TCGplayer, Dragon Shield, …).
 
     Rows resolve by Scryfall id, then TCGplayer/Cardmarket/MTGO id, then set code + collector number,
     then name + set name, then name alone (listed in `warnings` as approximate). Every row is imported,
-    merged or listed in `errors` with its line; a file that cannot be read at all is a 400 and nothing is
-    written. A gzip-compressed file (recognised by its magic bytes, whatever its name) is decompressed.
+    merged or unresolved with its line and reason; a file that cannot be read at all is a 400 and nothing
+    is written. A row that merges into an existing entry merges its data too (see POST …/entries);
+    what could not be kept is a `merge` warning.
+
+    The JSON report echoes the first `MTG_COLLECTION__MAX_REPORT_ROWS` (100) unresolved rows and warnings
+    (`errors_truncated`, `warnings_truncated`; the counts are always exact). `report=csv` answers every
+    unresolved row as CSV instead (`Import Line`, `Import Error`, then the row's own columns: fix the rows
+    and import that file), with the counts in `X-Import-Rows-Read`, `X-Import-Imported`,
+    `X-Import-Merged` and `X-Import-Unresolved` headers; combine it with `dry_run=true` to get the list
+    without importing. A gzip-compressed file (recognised by its magic bytes, whatever its name) is decompressed.
     Up to `MTG_COLLECTION__MAX_IMPORT_BYTES` (50 MB, uploaded and decompressed: 413 beyond) and
     `MAX_IMPORT_ROWS` (200,000 rows)."""
     fmt = _check_format(format, allow_auto=True)
     collection = await collection_service.get_collection(session, collection_id, principal, write=True)
-    return await collection_service.import_file(
+    result = await collection_service.import_file(
         session,
         collection,
         _upload_chunks(file),
@@ -261,6 +279,18 @@ async def import_collection(
         max_rows=settings.collection.max_import_rows,
         max_bytes=settings.collection.max_import_bytes,
         currency=currency.upper() if currency else None,
+    )
+    if report == "json":
+        return collection_service.cap_report(result, settings.collection.max_report_rows)
+    counts = {
+        f"X-Import-{name.replace('_', '-').title()}": str(result[name])
+        for name in ("rows_read", "imported", "merged", "unresolved")
+    }
+    rows = [(e["line"], e["reason"], e["row"]) for e in result["errors"]]
+    return StreamingResponse(
+        (text.encode() for text in formats.write_unresolved(rows)),
+        media_type="text/csv; charset=utf-8",
+        headers={"Content-Disposition": 'attachment; filename="unresolved-rows.csv"', **counts},
     )
 
 

@@ -186,8 +186,13 @@ class ImportReport(BaseModel):
     approximate: int = Field(
         description="Imported rows matched by name alone; each has an item in `warnings` (kind approximate)."
     )
-    errors: list[ImportError_]
-    warnings: list[ImportWarning]
+    errors: list[ImportError_] = Field(
+        description="The first MTG_COLLECTION__MAX_REPORT_ROWS unresolved rows, in file order (all: report=csv)."
+    )
+    errors_truncated: bool = Field(description="true when `errors` lists fewer rows than `unresolved` counts.")
+    warnings: list[ImportWarning] = Field(description="The first MTG_COLLECTION__MAX_REPORT_ROWS warnings.")
+    warnings_total: int = Field(description="Every warning of the import, listed or not.")
+    warnings_truncated: bool = Field(description="true when `warnings` lists fewer than `warnings_total`.")
     seconds: float
 
 

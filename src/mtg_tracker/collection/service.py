@@ -268,7 +268,9 @@ async def _card_for_entry(session: AsyncSession, card_id: uuid.UUID, finish: str
 
 
 def _holding_of(data: EntryCreate) -> Holding:
-    return Holding(data.quantity, to_cents(data.purchase_price), data.currency, data.tags or [], data.notes, data.acquired)
+    return Holding(
+        data.quantity, to_cents(data.purchase_price), data.currency, data.tags or [], data.notes, data.acquired
+    )
 
 
 async def add_entry(session: AsyncSession, collection: Collection, data: EntryCreate) -> tuple[dict[str, Any], bool]:
@@ -683,9 +685,19 @@ async def import_file(
             CollectionEntry.notes,
             CollectionEntry.acquired,
         ).where(CollectionEntry.collection_id == collection.id)
-        for card_id, finish, condition, language, entry_id, quantity, cents, cur, tags, notes, acquired in (
-            await session.execute(stmt)
-        ):
+        for (
+            card_id,
+            finish,
+            condition,
+            language,
+            entry_id,
+            quantity,
+            cents,
+            cur,
+            tags,
+            notes,
+            acquired,
+        ) in await session.execute(stmt):
             held = Holding(quantity, cents, cur, unpack_tags(tags), notes, acquired)
             existing[(card_id, finish, condition, language)] = (entry_id, held)
 
@@ -705,9 +717,9 @@ async def import_file(
                 continue
             key = (res.card_id, row.finish, row.condition, row.language)
             target = new.get(key) or (existing[key][1] if key in existing else None)
-            held = target.quantity if target is not None else 0
-            if held + row.quantity > formats.MAX_QUANTITY:
-                reason = f"the entry would hold {held + row.quantity:,} copies, more than {formats.MAX_QUANTITY:,}"
+            copies = (target.quantity if target is not None else 0) + row.quantity
+            if copies > formats.MAX_QUANTITY:
+                reason = f"the entry would hold {copies:,} copies, more than {formats.MAX_QUANTITY:,}"
                 errors.append({"line": row.line, "reason": reason, "row": row.raw})
                 continue
             if res.approximate:
@@ -813,6 +825,20 @@ async def import_file(
         "errors": errors,
         "warnings": warnings,
         "seconds": round(time.perf_counter() - started, 3),
+    }
+
+
+def cap_report(report: dict[str, Any], limit: int) -> dict[str, Any]:
+    """The report with at most ``limit`` errors and warnings echoed: a 3.5 MB file of unknown cards must
+    not answer with a 10 MB report. The counts stay exact; the flags say what was left out."""
+    errors, warnings = report["errors"], report["warnings"]
+    return {
+        **report,
+        "errors": errors[:limit],
+        "errors_truncated": len(errors) > limit,
+        "warnings": warnings[:limit],
+        "warnings_total": len(warnings),
+        "warnings_truncated": len(warnings) > limit,
     }
 
 

@@ -34,7 +34,7 @@ from mtg_tracker.collection.formats.model import (
     normalize_language,
 )
 from mtg_tracker.collection.formats.reader import decompressed, detect_format, open_text, read_rows
-from mtg_tracker.collection.formats.writer import write_rows
+from mtg_tracker.collection.formats.writer import write_rows, write_unresolved
 
 __all__ = [
     "CONDITIONS",
@@ -56,4 +56,5 @@ __all__ = [
     "open_text",
     "read_rows",
     "write_rows",
+    "write_unresolved",
 ]

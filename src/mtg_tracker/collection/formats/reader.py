@@ -598,7 +598,9 @@ def _delimiter(header_line: str) -> str:
     return best if counts[best] else ","
 
 
-def read_rows(lines: Iterable[str], fmt: str = "auto", *, currency: str | None = None) -> tuple[str, Iterator[ParsedRow]]:
+def read_rows(
+    lines: Iterable[str], fmt: str = "auto", *, currency: str | None = None
+) -> tuple[str, Iterator[ParsedRow]]:
     """Check the header now (so a wrong file fails before anything is written) and stream the rows.
 
     A purchase price takes the currency its row names (a currency column, a symbol or code in the cell),

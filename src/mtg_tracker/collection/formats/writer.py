@@ -258,6 +258,30 @@ _WRITERS: dict[str, _Writer] = {
 }
 
 _CHUNK_ROWS = 500
+UNRESOLVED_COLUMNS = ("Import Line", "Import Error")
+
+
+def write_unresolved(errors: Iterable[tuple[int, str, dict[str, str]]]) -> Iterator[str]:
+    """An import's unresolved rows as CSV: line and reason, then the row's own columns as the file had
+    them, so the user can fix the rows and import this file (the extra columns are ignored).
+
+    Every cell is neutralised: the rows come from an uploaded file, and the reader strips the quote.
+    """
+    buffer = io.StringIO()
+    writer = csv.writer(buffer, lineterminator="\n")
+    columns: list[str] | None = None
+    for line, reason, raw in errors:
+        if columns is None:
+            columns = list(raw)
+            writer.writerow([*UNRESOLVED_COLUMNS, *(neutralise(c) for c in columns)])
+        writer.writerow([str(line), neutralise(reason), *(neutralise(raw.get(c, "")) for c in columns)])
+        if buffer.tell() >= 64 * 1024:
+            yield buffer.getvalue()
+            buffer.seek(0)
+            buffer.truncate()
+    if columns is None:
+        writer.writerow(UNRESOLVED_COLUMNS)
+    yield buffer.getvalue()
 
 
 def write_rows(fmt: str, rows: Iterable[ExportRow]) -> Iterator[str]:
