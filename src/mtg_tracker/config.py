@@ -149,6 +149,12 @@ class CollectionSettings(BaseModel):
         description="Largest collection import upload (that route's own body limit, above MTG_HTTP__MAX_BODY_BYTES).",
     )
     max_import_rows: int = Field(200_000, ge=1, description="Most rows one collection import accepts.")
+    max_report_rows: int = Field(
+        100,
+        ge=0,
+        description="Most unresolved rows (and, separately, warnings) an import's JSON report echoes; the counts "
+        "stay exact and report=csv gives every unresolved row.",
+    )
 
 
 class AuthSettings(BaseModel):

@@ -25,11 +25,15 @@ from mtg_tracker.collection.formats import (
     LOSSES,
     ExportRow,
     FormatError,
+    InputTooLarge,
     ParsedRow,
+    decompressed,
     open_text,
     read_rows,
     write_rows,
+    write_unresolved,
 )
+from mtg_tracker.collection.formats.writer import neutralise
 from support import shared_data
 
 
@@ -86,6 +90,54 @@ def test_line_limit_is_configurable() -> None:
     assert lines == ["a,b\n", "1,2"]
     with pytest.raises(FormatError):
         list(open_text([b"a,b,c\n"], max_line_bytes=4))
+
+
+GZ_TEXT = b"Count,Name,Edition\n1,Forest,m19\n" * 50
+
+
+@pytest.mark.parametrize(
+    ("data", "expected"),
+    [
+        pytest.param(GZ_TEXT, GZ_TEXT, id="plain"),
+        pytest.param(gzip.compress(GZ_TEXT), GZ_TEXT, id="gzip"),
+        pytest.param(gzip.compress(GZ_TEXT[:40]) + gzip.compress(GZ_TEXT[40:]), GZ_TEXT, id="two-members"),
+        pytest.param(gzip.compress(b""), b"", id="empty-gzip"),
+        pytest.param(b"", b"", id="empty"),
+        pytest.param(b"\x1f", b"\x1f", id="one-byte"),
+    ],
+)
+@pytest.mark.parametrize("size", [1, 7, 4096])
+def test_decompressed_recognises_gzip_by_magic_bytes(data: bytes, expected: bytes, size: int) -> None:
+    assert b"".join(decompressed(_chunks(data, size))) == expected
+
+
+@pytest.mark.parametrize(
+    ("data", "match"),
+    [
+        pytest.param(gzip.compress(GZ_TEXT)[:-40], "truncated", id="truncated"),
+        pytest.param(b"\x1f\x8b" + b"not gzip at all" * 4, "gzip", id="corrupt"),
+        pytest.param(gzip.compress(GZ_TEXT) + b"trailing junk", "gzip", id="trailing-junk"),
+    ],
+)
+def test_unreadable_gzip_is_a_format_error(data: bytes, match: str) -> None:
+    with pytest.raises(FormatError, match=match):
+        b"".join(decompressed(_chunks(data, 100)))
+
+
+def test_a_gzip_bomb_stops_at_the_limit_a_step_at_a_time() -> None:
+    bomb = gzip.compress(b"\n" * (64 * 1024 * 1024))  # 64 MB of newlines in ~64 KB
+    seen: list[int] = []
+
+    def inflate() -> None:
+        seen.extend(len(piece) for piece in decompressed([bomb], max_bytes=1024 * 1024))
+
+    with pytest.raises(InputTooLarge, match="1,048,576 bytes"):
+        inflate()
+    assert max(seen) <= 256 * 1024 and sum(seen) <= 1024 * 1024  # never inflated in one go
+    with pytest.raises(InputTooLarge):
+        list(decompressed([GZ_TEXT], max_bytes=100))  # plain bytes count too
+    with pytest.raises(InputTooLarge):
+        list(read_rows(open_text([gzip.compress(GZ_TEXT)], max_bytes=100))[1])
 
 
 def test_open_text_keeps_newlines_and_last_line() -> None:
@@ -204,6 +256,38 @@ def test_row_errors_keep_the_row() -> None:
     assert (rows[1].line, rows[1].set_code, rows[1].collector_number) == (3, "m11", "149")
 
 
+MOXFIELD_HEADER = (
+    '"Count","Tradelist Count","Name","Edition","Condition","Language","Foil","Tags","Last Modified",'
+    '"Collector Number","Alter","Proxy","Purchase Price"'
+)
+
+MANABOX_PRICED = "Name,Set code,Quantity,Purchase price,Purchase price currency,ManaBox ID"
+
+
+@pytest.mark.parametrize(
+    ("data", "currency", "expected"),
+    [
+        # Moxfield has no currency column: its prices are dollars, unless the caller says otherwise
+        (MOXFIELD_HEADER + '\n"1","0","Forest","m19","Near Mint","English","","","","280","","","1.50"', None, "USD"),
+        (MOXFIELD_HEADER + '\n"1","0","Forest","m19","Near Mint","English","","","","280","","","1.50"', "EUR", "EUR"),
+        (MOXFIELD_HEADER + '\n"1","0","Forest","m19","Near Mint","English","","","","280","","","€1,50"', "USD", "EUR"),
+        (MOXFIELD_HEADER + '\n"1","0","Forest","m19","Near Mint","English","","","","280","",""', None, None),
+        # a currency column wins over the caller's
+        (MANABOX_PRICED + "\nForest,M19,1,1.5,EUR,1", "usd", "EUR"),
+        (MANABOX_PRICED + "\nForest,M19,1,1.5,,1", "usd", "USD"),
+        (MANABOX_PRICED + "\nForest,M19,1,1.5,,1", None, None),
+        # Delver Lens does not say: unknown unless the caller says
+        ("Name,Acquired Price,Set Code,Number,Quantity\nForest,1.50,M19,280,1", None, None),
+        ("Name,Acquired Price,Set Code,Number,Quantity\nForest,1.50,M19,280,1", "EUR", "EUR"),
+        ("Name,Acquired Price,Set Code,Number,Quantity\nForest,$1.50,M19,280,1", "EUR", "USD"),
+    ],
+)
+def test_purchase_price_currency(data: str, currency: str | None, expected: str | None) -> None:
+    _, rows = read_rows(open_text([data.encode()]), currency=currency)
+    (row,) = list(rows)
+    assert row.currency == expected and row.error is None
+
+
 def test_names_are_kept_as_given() -> None:
     data = b'Quantity,Name,Finish\n1,"Fire // Ice",\n1,"""Rumors of My Death . . .""",\n'
     _, rows = _parse(data, "archidekt")
@@ -318,6 +402,60 @@ def test_write_rejects_unknown() -> None:
         list(write_rows("excel", []))
     with pytest.raises(ValueError, match="vocabulary"):
         list(write_rows("manabox", [_row(finish="shiny")]))
+
+
+@pytest.mark.parametrize(
+    ("cell", "expected"),
+    [
+        ("=1+2", "'=1+2"),
+        ("+SUM(A1)", "'+SUM(A1)"),
+        ("-2+3", "'-2+3"),
+        ("@SUM(A1)", "'@SUM(A1)"),
+        ("\tcmd", "'\tcmd"),
+        ("\rcmd", "'\rcmd"),
+        ("-", "'-"),  # not a number: a lone dash could still start a formula in some spreadsheets
+        ("-3", "-3"),  # plain signed numbers are data, kept exact
+        ("+1.50", "+1.50"),
+        ("-.5", "-.5"),
+        ("Trade, EDH", "Trade, EDH"),
+        ("a=1", "a=1"),  # only the first character matters
+        ("", ""),
+    ],
+)
+def test_neutralise(cell: str, expected: str) -> None:
+    assert neutralise(cell) == expected
+
+
+@pytest.mark.parametrize("fmt", FORMATS)
+def test_formula_cells_are_neutralised_and_round_trip(fmt: str) -> None:
+    """OWASP CSV injection: no user-typed cell of any export starts a formula; importing it back gives the
+    same tags and notes (the reader strips the quote)."""
+    rows = [_row(tags=("=1+2",), notes="@SUM(A1)"), _row(tags=("@SUM(A1)", "x"), notes="-cmd", quantity=3)]
+    text = "".join(write_rows(fmt, rows))
+    for cells in list(csv.reader(io.StringIO(text)))[1:]:
+        for cell in cells:
+            assert not cell.startswith(("=", "@", "\t", "\r")), (fmt, cell)
+            assert not cell.startswith(("+", "-")) or cell.lstrip("+-").replace(".", "").isdigit(), (fmt, cell)
+    _, parsed = _parse(text.encode(), fmt)
+    for row, back in zip(rows, parsed, strict=True):
+        if back.tags:
+            assert back.tags == row.tags
+        if back.notes:
+            assert back.notes == row.notes
+
+
+def test_write_unresolved() -> None:
+    rows = [
+        (3, "no printing of 'X' in the catalog", {"Name": "X", "Quantity": "-2", "Tags": "=1+2"}),
+        (7, "quantity '@A1' is not a whole number", {"Name": "+2 Mace", "Quantity": "@A1", "Tags": ""}),
+    ]
+    text = "".join(write_unresolved(rows))
+    assert text.splitlines() == [
+        "Import Line,Import Error,Name,Quantity,Tags",
+        "3,no printing of 'X' in the catalog,X,-2,'=1+2",
+        "7,quantity '@A1' is not a whole number,'+2 Mace,'@A1,",
+    ]
+    assert "".join(write_unresolved([])) == "Import Line,Import Error\n"
 
 
 # --------------------------------------------------------------------------- round trips

@@ -429,3 +429,171 @@ async def test_an_entry_holds_at_most_a_million_copies(
         (a["id"], "nonfoil", "NM", "en"): 1_000_000,
         (b["id"], "nonfoil", "NM", "en"): 1_000_000,
     }
+
+
+async def test_export_neutralises_formula_cells_of_a_public_collection(
+    client: httpx.AsyncClient, owner: dict[str, str], cards: dict[str, dict[str, Any]]
+) -> None:
+    """Tags `=1+2` and `@SUM(A1)` of a public collection, exported anonymously, open in a spreadsheet as
+    text (OWASP CSV injection), and import back unchanged."""
+    cid = await new_collection(client, owner, is_public=True)
+    await add(client, owner, cid, cards["a"], tags=["=1+2"], notes="@SUM(A1)")
+    await add(client, owner, cid, cards["b"], tags=["@SUM(A1)", "-cmd"])
+    for fmt in ("moxfield", "archidekt", "topdecked", "deckbox", "cardsphere"):
+        resp = await client.get(f"{API}/collections/{cid}/export?format={fmt}")
+        assert resp.status_code == 200, resp.text
+        cells = [c for row in list(csv.reader(io.StringIO(resp.text)))[1:] for c in row]
+        assert not [c for c in cells if c.startswith(("=", "@", "+", "\t", "\r")) or c.startswith("-")], fmt
+        assert "'=1+2" in cells or "'=1+2" in resp.text, fmt
+    copy = await new_collection(client, owner, name="copy")
+    export = await client.get(f"{API}/collections/{cid}/export?format=topdecked")
+    assert (await upload(client, owner, copy, export.content)).json()["imported"] == 2
+    back = {e["card_id"]: e for e in await entries(client, owner, copy)}
+    assert back[cards["a"]["id"]]["tags"] == ["=1+2"] and back[cards["a"]["id"]]["notes"] == "@SUM(A1)"
+    assert back[cards["b"]["id"]]["tags"] == ["@SUM(A1)", "-cmd"]
+
+
+async def test_export_format_error_does_not_offer_auto(
+    client: httpx.AsyncClient, owner: dict[str, str], cards: dict[str, dict[str, Any]]
+) -> None:
+    cid = await new_collection(client, owner)
+    body = error_body(await client.get(f"{API}/collections/{cid}/export?format=excel", headers=owner), 400)
+    assert "auto" not in body["details"] and "moxfield" in body["details"]
+    body = error_body(await upload(client, owner, cid, b"x", "?format=excel"), 400)
+    assert "auto" in body["details"]
+
+
+async def test_gzip_uploads_are_accepted_by_magic_bytes_within_the_size_limit(
+    database_url: str, tmp_path: Path, cards: dict[str, dict[str, Any]]
+) -> None:
+    """The API, like the CLI, takes a gzip-compressed export (whatever its name); the import size limit
+    applies to the decompressed bytes, so a gzip bomb is a 413 and changes nothing."""
+    settings = make_settings(database_url, tmp_path, collection={"max_import_bytes": 64 * 1024})
+    app = create_app(settings)
+    async with LifespanManager(app):
+        transport = httpx.ASGITransport(app=app, client=("203.0.113.10", 50000))
+        async with httpx.AsyncClient(transport=transport, base_url="http://testserver") as client:
+            headers = await login_headers(client)
+            cid = await new_collection(client, headers)
+            data = gzip.compress(manabox(_rows(cards)))
+            resp = await upload(client, headers, cid, data)
+            assert resp.status_code == 200, resp.text
+            assert (resp.json()["imported"], resp.json()["merged"]) == (3, 1)
+            bomb = gzip.compress(b"\n" * (8 * 1024 * 1024))
+            assert len(bomb) < 64 * 1024
+            body = error_body(await upload(client, headers, cid, gzip.compress(manabox(_rows(cards))) + bomb), 413)
+            assert "decompressed" in body["details"]
+            error_body(await upload(client, headers, cid, gzip.compress(manabox(_rows(cards)))[:-30]), 400)
+            assert sum(e["quantity"] for e in await entries(client, headers, cid)) == 5
+
+
+async def test_import_rows_that_merge_keep_their_tags_and_purchase_price(
+    client: httpx.AsyncClient, owner: dict[str, str], cards: dict[str, dict[str, Any]]
+) -> None:
+    """A row merging into an existing entry (or an earlier row) brings its tags and price along: the price
+    becomes the weighted average cost; what cannot merge (another currency) is a per-row warning. A dry
+    run reports the same."""
+    cid = await new_collection(client, owner)
+    a, b = cards["a"], cards["b"]
+    await add(client, owner, cid, a, quantity=2, purchase_price="1.00", currency="USD", tags=["old"])
+    await add(client, owner, cid, b, quantity=1, purchase_price="2.00", currency="USD")
+    moxfield = (
+        '"Count","Tradelist Count","Name","Edition","Condition","Language","Foil","Tags","Last Modified",'
+        '"Collector Number","Alter","Proxy","Purchase Price"\n'
+        f'"1","0","{a["name"]}","{a["set"]}","Near Mint","English","","new, cube","","{a["collector_number"]}",'
+        '"False","False","4.00"\n'
+        f'"1","0","{b["name"]}","{b["set"]}","Near Mint","English","","","","{b["collector_number"]}",'
+        '"False","False","€3.00"\n'
+    ).encode()
+    dry = (await upload(client, owner, cid, moxfield, "?dry_run=true")).json()
+    real = (await upload(client, owner, cid, moxfield)).json()
+    strip = {"dry_run", "seconds"}
+    assert {k: v for k, v in dry.items() if k not in strip} == {k: v for k, v in real.items() if k not in strip}
+    assert (real["imported"], real["merged"]) == (0, 2)
+    assert [(w["line"], w["kind"]) for w in real["warnings"]] == [(3, "merge")]
+    assert "3.00 EUR not merged" in real["warnings"][0]["reason"]
+    got = {e["card_id"]: e for e in await entries(client, owner, cid)}
+    assert got[a["id"]]["quantity"] == 3 and got[a["id"]]["purchase_price"] == "2.00"  # (2×1 + 4) / 3
+    assert got[a["id"]]["tags"] == ["old", "new", "cube"]
+    assert got[b["id"]]["purchase_price"] == "2.00" and got[b["id"]]["currency"] == "USD"
+
+
+async def test_add_entry_merges_the_purchase_price(
+    client: httpx.AsyncClient, owner: dict[str, str], cards: dict[str, dict[str, Any]]
+) -> None:
+    cid = await new_collection(client, owner)
+    a = cards["a"]
+    assert (await add(client, owner, cid, a, quantity=1, purchase_price="1.00", currency="USD")).status_code == 201
+    merged = await add(client, owner, cid, a, quantity=3, purchase_price="3.00", currency="USD", notes="from Bob")
+    assert merged.status_code == 200, merged.text
+    body = merged.json()
+    assert (body["quantity"], body["purchase_price"], body["notes"], body["warnings"]) == (4, "2.50", "from Bob", None)
+    other = (await add(client, owner, cid, a, quantity=1, purchase_price="9.00", currency="EUR")).json()
+    assert other["purchase_price"] == "2.50" and other["currency"] == "USD"
+    assert other["warnings"] and "9.00 EUR not merged" in other["warnings"][0]
+    value = (await client.get(f"{API}/collections/{cid}/value", headers=owner)).json()
+    assert value["cost_basis"] == "12.50"  # 5 copies at the average of what was paid in dollars
+
+
+async def test_purchase_price_currency_comes_from_the_format_or_the_request(
+    client: httpx.AsyncClient, owner: dict[str, str], cards: dict[str, dict[str, Any]]
+) -> None:
+    """Moxfield prices are dollars (the file has no currency column), so cost_basis counts them; a format
+    that does not say gets `currency=` from the request, and without it a warning per row."""
+    a = cards["a"]
+    moxfield = (
+        '"Count","Tradelist Count","Name","Edition","Condition","Language","Foil","Tags","Last Modified",'
+        '"Collector Number","Alter","Proxy","Purchase Price"\n'
+        f'"2","0","{a["name"]}","{a["set"]}","Near Mint","English","","","","{a["collector_number"]}",'
+        '"False","False","1.50"\n'
+    ).encode()
+    cid = await new_collection(client, owner)
+    report = (await upload(client, owner, cid, moxfield)).json()
+    assert report["imported"] == 1 and report["warnings"] == []
+    value = (await client.get(f"{API}/collections/{cid}/value?currency=usd", headers=owner)).json()
+    assert value["cost_basis"] == "3.00"
+    euros = await new_collection(client, owner, name="euros")
+    (await upload(client, owner, euros, moxfield, "?currency=EUR")).json()
+    assert (await entries(client, owner, euros))[0]["currency"] == "EUR"
+
+    delver = f"Name,Acquired Price,Set Code,Number,Quantity\n{a['name']},1.50,{a['set']},{a['collector_number']},1\n"
+    unknown = await new_collection(client, owner, name="unknown")
+    report = (await upload(client, owner, unknown, delver.encode())).json()
+    assert [(w["line"], w["kind"]) for w in report["warnings"]] == [(2, "currency")]
+    assert "currency=USD or EUR" in report["warnings"][0]["reason"]
+    report = (await upload(client, owner, unknown, delver.encode(), "?currency=usd&merge=false")).json()
+    assert report["warnings"] == [] and (await entries(client, owner, unknown))[0]["currency"] == "USD"
+    error_body(await upload(client, owner, unknown, delver.encode(), "?currency=GBP"), 400)
+
+
+async def test_report_caps_echoed_rows_and_offers_them_all_as_csv(
+    client: httpx.AsyncClient, owner: dict[str, str], cards: dict[str, dict[str, Any]], settings: Settings
+) -> None:
+    """The JSON report echoes at most MTG_COLLECTION__MAX_REPORT_ROWS unresolved rows (counts exact);
+    report=csv answers every one of them, in a file that imports again once fixed."""
+    settings.collection.max_report_rows = 2
+    cid = await new_collection(client, owner)
+    a = cards["a"]
+    rows = [{"Name": a["name"], "Scryfall ID": a["id"]}]
+    rows += [{"Name": f"No Such Card {i}", "Set code": "ZZZ", "Misprint": "=1+2"} for i in range(5)]
+    data = manabox(rows)
+    report = (await upload(client, owner, cid, data, "?dry_run=true")).json()
+    assert (report["rows_read"], report["imported"], report["unresolved"]) == (6, 1, 5)
+    assert [e["line"] for e in report["errors"]] == [3, 4] and report["errors_truncated"] is True
+    assert (report["warnings_total"], report["warnings_truncated"]) == (0, False)
+
+    resp = await upload(client, owner, cid, data, "?dry_run=true&report=csv")
+    assert resp.status_code == 200, resp.text
+    assert resp.headers["content-type"].startswith("text/csv")
+    assert (resp.headers["x-import-rows-read"], resp.headers["x-import-unresolved"]) == ("6", "5")
+    table = list(csv.DictReader(io.StringIO(resp.text)))
+    assert [r["Import Line"] for r in table] == ["3", "4", "5", "6", "7"]
+    assert all(r["Import Error"] and r["Misprint"] == "'=1+2" for r in table)
+    assert await entries(client, owner, cid) == []  # a dry run, even as CSV
+
+    fixed = io.StringIO()  # the user corrects the names and imports the file as it is
+    writer = csv.DictWriter(fixed, fieldnames=list(table[0]))
+    writer.writeheader()
+    writer.writerows({**r, "Name": a["name"], "Set code": ""} for r in table)
+    again = (await upload(client, owner, cid, fixed.getvalue().encode())).json()
+    assert (again["format"], again["rows_read"], again["unresolved"]) == ("manabox", 5, 0), again

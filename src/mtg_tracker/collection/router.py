@@ -10,7 +10,7 @@ import re
 import uuid
 from collections.abc import Iterator
 from datetime import date
-from typing import Annotated, Any
+from typing import Annotated, Any, Literal
 
 from fastapi import APIRouter, File, Path, Query, Request, Response, UploadFile
 from fastapi.responses import StreamingResponse
@@ -31,6 +31,7 @@ from mtg_tracker.collection.schemas import (
     EntryRead,
     EntryUpdate,
     Finish,
+    ImportCurrency,
     ImportReport,
     ValueHistory,
 )
@@ -58,7 +59,8 @@ def _check_format(fmt: str, *, allow_auto: bool) -> str:
     fmt = fmt.lower()
     if fmt in formats.FORMATS or (allow_auto and fmt == "auto"):
         return fmt
-    raise BadRequest(f"Unknown format {fmt!r}; expected {_FORMAT_HELP}.")
+    expected = _FORMAT_HELP if allow_auto else "one of: " + ", ".join(formats.FORMATS)
+    raise BadRequest(f"Unknown format {fmt!r}; expected {expected}.")
 
 
 # -- collections ----------------------------------------------------------------------------------------------
@@ -167,7 +169,10 @@ async def create_entry(
     collection_id: CollectionId, data: EntryCreate, session: SessionDep, principal: WritePrincipal, response: Response
 ) -> EntryRead:
     """Add copies of a printing (201); the same printing, finish, condition and language merges into the
-    existing entry (200). The finish must be one the printing exists in."""
+    existing entry (200): quantities add up, the purchase price becomes the quantity-weighted average
+    cost per copy (a price in another currency than the entry's is not converted but kept out and named
+    in `warnings`), tags are united, notes appended, `acquired` is the earliest. The finish must be one
+    the printing exists in."""
     collection = await collection_service.get_collection(session, collection_id, principal, write=True)
     entry, created = await collection_service.add_entry(session, collection, data)
     if not created:
@@ -214,7 +219,13 @@ def _upload_chunks(upload: UploadFile) -> Iterator[bytes]:
 @router.post(
     "/collections/{collection_id}/import",
     response_model=ImportReport,
-    responses=error_responses(400, 401, 403, 404, 413, 429),
+    responses={
+        200: {
+            "content": {"text/csv": {}},
+            "description": "The import report (JSON), or with report=csv every unresolved row as CSV",
+        },
+        **error_responses(400, 401, 403, 404, 413, 429),
+    },
     summary="Import a CSV export",
 )
 async def import_collection(
@@ -222,22 +233,43 @@ async def import_collection(
     session: SessionDep,
     settings: SettingsDep,
     principal: WritePrincipal,
-    file: Annotated[UploadFile, File(description="The CSV file another app exported.")],
+    file: Annotated[UploadFile, File(description="The CSV file another app exported, plain or gzip-compressed.")],
     format: Annotated[str, Query(max_length=20, description=_FORMAT_HELP)] = "auto",
     dry_run: Annotated[bool, Query(description="Report what would happen; change nothing.")] = False,
     merge: Annotated[
         bool, Query(description="true: add to the collection's entries; false: replace them with the file's.")
     ] = True,
-) -> dict[str, Any]:
+    currency: Annotated[
+        ImportCurrency | None,
+        Query(
+            description="Currency of purchase prices the file does not label (USD or EUR); a currency the row "
+            "names itself wins. Default: the app's own (Moxfield: USD), else none, with a warning per row."
+        ),
+    ] = None,
+    report: Annotated[
+        Literal["json", "csv"],
+        Query(description="json: the import report; csv: every unresolved row (the import still happens)."),
+    ] = "json",
+) -> Any:
     """Import a collection export (Moxfield, ManaBox, Deckbox, Archidekt, TCGplayer, Dragon Shield, …).
 
     Rows resolve by Scryfall id, then TCGplayer/Cardmarket/MTGO id, then set code + collector number,
     then name + set name, then name alone (listed in `warnings` as approximate). Every row is imported,
-    merged or listed in `errors` with its line; a file that cannot be read at all is a 400 and nothing is
-    written. Up to `MTG_COLLECTION__MAX_IMPORT_BYTES` (50 MB) and `MAX_IMPORT_ROWS` (200,000 rows)."""
+    merged or unresolved with its line and reason; a file that cannot be read at all is a 400 and nothing
+    is written. A row that merges into an existing entry merges its data too (see POST …/entries);
+    what could not be kept is a `merge` warning.
+
+    The JSON report echoes the first `MTG_COLLECTION__MAX_REPORT_ROWS` (100) unresolved rows and warnings
+    (`errors_truncated`, `warnings_truncated`; the counts are always exact). `report=csv` answers every
+    unresolved row as CSV instead (`Import Line`, `Import Error`, then the row's own columns: fix the rows
+    and import that file), with the counts in `X-Import-Rows-Read`, `X-Import-Imported`,
+    `X-Import-Merged` and `X-Import-Unresolved` headers; combine it with `dry_run=true` to get the list
+    without importing. A gzip-compressed file (recognised by its magic bytes, whatever its name) is decompressed.
+    Up to `MTG_COLLECTION__MAX_IMPORT_BYTES` (50 MB, uploaded and decompressed: 413 beyond) and
+    `MAX_IMPORT_ROWS` (200,000 rows)."""
     fmt = _check_format(format, allow_auto=True)
     collection = await collection_service.get_collection(session, collection_id, principal, write=True)
-    return await collection_service.import_file(
+    result = await collection_service.import_file(
         session,
         collection,
         _upload_chunks(file),
@@ -245,6 +277,20 @@ async def import_collection(
         dry_run=dry_run,
         merge=merge,
         max_rows=settings.collection.max_import_rows,
+        max_bytes=settings.collection.max_import_bytes,
+        currency=currency.upper() if currency else None,
+    )
+    if report == "json":
+        return collection_service.cap_report(result, settings.collection.max_report_rows)
+    counts = {
+        f"X-Import-{name.replace('_', '-').title()}": str(result[name])
+        for name in ("rows_read", "imported", "merged", "unresolved")
+    }
+    rows = [(e["line"], e["reason"], e["row"]) for e in result["errors"]]
+    return StreamingResponse(
+        (text.encode() for text in formats.write_unresolved(rows)),
+        media_type="text/csv; charset=utf-8",
+        headers={"Content-Disposition": 'attachment; filename="unresolved-rows.csv"', **counts},
     )
 
 

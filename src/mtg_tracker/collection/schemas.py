@@ -15,6 +15,7 @@ Kind = Literal["collection", "binder", "deck", "wishlist"]
 Finish = Literal["nonfoil", "foil", "etched"]
 Condition = Literal["M", "NM", "LP", "MP", "HP", "D"]
 Currency = Literal["usd", "eur"]
+ImportCurrency = Literal["USD", "EUR", "usd", "eur"]
 
 
 def _language(value: str) -> str:
@@ -139,6 +140,11 @@ class EntryRead(BaseModel):
     notes: str | None
     created_at: dt.datetime
     updated_at: dt.datetime
+    warnings: list[str] | None = Field(
+        None,
+        description="Only when an add merged into an existing entry and some of its data could not be kept as "
+        "given (e.g. a purchase price in another currency than the entry's).",
+    )
 
 
 class EntryList(BaseModel):
@@ -158,6 +164,10 @@ class ImportError_(BaseModel):
 
 class ImportWarning(BaseModel):
     line: int
+    kind: Literal["approximate", "merge", "currency"] = Field(
+        description="approximate: matched by name alone; merge: merged into an entry, but not all of the row's "
+        "data could be kept; currency: a purchase price without a currency."
+    )
     reason: str
     card_id: uuid.UUID
 
@@ -173,9 +183,16 @@ class ImportReport(BaseModel):
     imported: int = Field(description="Rows that became a new entry.")
     merged: int = Field(description="Rows added to an existing entry or to an earlier row of the same file.")
     unresolved: int = Field(description="Rows not imported; each has an item in `errors`.")
-    approximate: int = Field(description="Imported rows matched by name alone; each has an item in `warnings`.")
-    errors: list[ImportError_]
-    warnings: list[ImportWarning]
+    approximate: int = Field(
+        description="Imported rows matched by name alone; each has an item in `warnings` (kind approximate)."
+    )
+    errors: list[ImportError_] = Field(
+        description="The first MTG_COLLECTION__MAX_REPORT_ROWS unresolved rows, in file order (all: report=csv)."
+    )
+    errors_truncated: bool = Field(description="true when `errors` lists fewer rows than `unresolved` counts.")
+    warnings: list[ImportWarning] = Field(description="The first MTG_COLLECTION__MAX_REPORT_ROWS warnings.")
+    warnings_total: int = Field(description="Every warning of the import, listed or not.")
+    warnings_truncated: bool = Field(description="true when `warnings` lists fewer than `warnings_total`.")
     seconds: float
 
 

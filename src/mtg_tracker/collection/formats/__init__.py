@@ -26,14 +26,15 @@ from mtg_tracker.collection.formats.model import (
     MAX_QUANTITY,
     ExportRow,
     FormatError,
+    InputTooLarge,
     ParsedRow,
     front_face,
     normalize_condition,
     normalize_finish,
     normalize_language,
 )
-from mtg_tracker.collection.formats.reader import detect_format, open_text, read_rows
-from mtg_tracker.collection.formats.writer import write_rows
+from mtg_tracker.collection.formats.reader import decompressed, detect_format, open_text, read_rows
+from mtg_tracker.collection.formats.writer import write_rows, write_unresolved
 
 __all__ = [
     "CONDITIONS",
@@ -44,7 +45,9 @@ __all__ = [
     "MAX_QUANTITY",
     "ExportRow",
     "FormatError",
+    "InputTooLarge",
     "ParsedRow",
+    "decompressed",
     "detect_format",
     "front_face",
     "normalize_condition",
@@ -53,4 +56,5 @@ __all__ = [
     "open_text",
     "read_rows",
     "write_rows",
+    "write_unresolved",
 ]

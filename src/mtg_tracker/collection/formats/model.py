@@ -73,6 +73,10 @@ class FormatError(Exception):
         self.line = line
 
 
+class InputTooLarge(FormatError):
+    """The upload decompresses to more bytes than an import accepts (a gzip bomb, or just too big): 413."""
+
+
 @dataclass(frozen=True, slots=True)
 class ParsedRow:
     line: int

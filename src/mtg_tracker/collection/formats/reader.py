@@ -5,6 +5,7 @@ from __future__ import annotations
 import codecs
 import csv
 import re
+import zlib
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from datetime import date
@@ -15,6 +16,7 @@ from mtg_tracker.collection.formats.model import (
     FORMATS,
     MAX_QUANTITY,
     FormatError,
+    InputTooLarge,
     ParsedRow,
     _key,
     normalize_condition,
@@ -185,6 +187,8 @@ class _Spec:
     markers: tuple[str, ...] = ()
     cardmarket_scale: bool = False
     tag_separator: str = ","
+    # The currency of a purchase price the file does not label (no currency column, no symbol).
+    currency: str | None = None
     keys: dict[str, tuple[str, ...]] = field(default_factory=dict)
     marker_keys: list[frozenset[str]] = field(default_factory=list)
 
@@ -217,6 +221,9 @@ _SPECS: dict[str, _Spec] = {
         markers=_markers(
             "Count,Edition,Last Modified", "Count,Edition,Collector Number", "Count,Tradelist Count,Edition"
         ),
+        # Moxfield's prices are TCGplayer's dollars and its export has no currency column; a user who
+        # typed euros passes currency=EUR.
+        currency="USD",
     ),
     "manabox": _Spec(
         {
@@ -430,14 +437,76 @@ def _expected_headers() -> str:
 # --------------------------------------------------------------------------- decoding
 
 
-def open_text(chunks: Iterable[bytes], *, max_line_bytes: int = 64 * 1024) -> Iterator[str]:
+GZIP_MAGIC = b"\x1f\x8b"
+_INFLATE_STEP = 256 * 1024  # most output bytes per decompress call: a bomb never inflates in one go
+
+
+def decompressed(chunks: Iterable[bytes], *, max_bytes: int | None = None) -> Iterator[bytes]:
+    """The upload's bytes, gunzipped when they start with gzip's magic bytes (whatever the file is called),
+    counted against ``max_bytes`` *after* decompression, a bounded step at a time: a gzip bomb stops with
+    InputTooLarge after ``max_bytes``, not when memory runs out. Concatenated gzip members are one file.
+    """
+    it = iter(chunks)
+    head = b""
+    for chunk in it:
+        head += chunk
+        if len(head) >= 2:
+            break
+    total = 0
+
+    def count(data: bytes) -> bytes:
+        nonlocal total
+        total += len(data)
+        if max_bytes is not None and total > max_bytes:
+            raise InputTooLarge(f"the file is larger than {max_bytes:,} bytes (decompressed); split it")
+        return data
+
+    if not head.startswith(GZIP_MAGIC):
+        if head:
+            yield count(head)
+        for chunk in it:
+            yield count(chunk)
+        return
+    inflater = zlib.decompressobj(wbits=31)
+
+    def pump(data: bytes) -> Iterator[bytes]:
+        nonlocal inflater
+        while True:
+            if inflater.eof and inflater.unused_data:  # another gzip member follows
+                data, inflater = inflater.unused_data + data, zlib.decompressobj(wbits=31)
+            out = inflater.decompress(data, _INFLATE_STEP)
+            data = inflater.unconsumed_tail
+            if out:
+                yield count(out)
+            elif not data:
+                return
+
+    try:
+        for chunk in _chain(head, it):
+            yield from pump(chunk)
+        yield from pump(b"")
+    except zlib.error as exc:
+        raise FormatError(f"not a readable gzip file ({exc})") from None
+    if not inflater.eof:
+        raise FormatError("not a readable gzip file (it ends before its compressed data does: truncated?)")
+
+
+def _chain(head: bytes, rest: Iterator[bytes]) -> Iterator[bytes]:
+    yield head
+    yield from rest
+
+
+def open_text(
+    chunks: Iterable[bytes], *, max_line_bytes: int = 64 * 1024, max_bytes: int | None = None
+) -> Iterator[str]:
     """Decode an upload incrementally into lines, so a 50 MB export never sits in memory as one string.
 
+    A gzip upload (recognised by its magic bytes) is decompressed on the way, within ``max_bytes``.
     UTF-8 (BOM stripped) unless a UTF-16 BOM says otherwise; spreadsheets re-saving "Unicode text"
     produce the latter. Invalid bytes or a runaway line stop the import: guessing an encoding would
     corrupt card names silently.
     """
-    it = iter(chunks)
+    it = iter(decompressed(chunks, max_bytes=max_bytes))
     head = b""
     for chunk in it:
         head += chunk
@@ -529,8 +598,13 @@ def _delimiter(header_line: str) -> str:
     return best if counts[best] else ","
 
 
-def read_rows(lines: Iterable[str], fmt: str = "auto") -> tuple[str, Iterator[ParsedRow]]:
+def read_rows(
+    lines: Iterable[str], fmt: str = "auto", *, currency: str | None = None
+) -> tuple[str, Iterator[ParsedRow]]:
     """Check the header now (so a wrong file fails before anything is written) and stream the rows.
+
+    A purchase price takes the currency its row names (a currency column, a symbol or code in the cell),
+    else ``currency`` (the caller's), else the format's own (Moxfield: USD), else none: the caller warns.
 
     Errors in the header are raised here; a FormatError from the byte decoder or a malformed quote
     later in the file is raised while iterating, and the caller must then discard what it read.
@@ -578,7 +652,7 @@ def read_rows(lines: Iterable[str], fmt: str = "auto") -> tuple[str, Iterator[Pa
             f"{fmt} file is missing required column(s): {names} (found: {', '.join(header)})", line=consumed
         )
     reader = csv.reader(it, delimiter=delimiter)
-    return fmt, _rows(reader, header, index, spec, fmt, consumed)
+    return fmt, _rows(reader, header, index, spec, fmt, consumed, currency)
 
 
 class _CsvReader(Protocol):
@@ -601,9 +675,15 @@ def _column_index(header: Sequence[str], spec: _Spec) -> dict[str, int]:
 
 
 def _rows(
-    reader: _CsvReader, header: list[str], index: dict[str, int], spec: _Spec, fmt: str, offset: int
+    reader: _CsvReader,
+    header: list[str],
+    index: dict[str, int],
+    spec: _Spec,
+    fmt: str,
+    offset: int,
+    currency: str | None,
 ) -> Iterator[ParsedRow]:
-    parser = _RowParser(header, index, spec, fmt)
+    parser = _RowParser(header, index, spec, fmt, (currency or spec.currency or "").upper() or None)
     previous = 0
     while True:
         try:
@@ -631,8 +711,11 @@ class _RowParser:
     """Per-file state: column positions resolved once and vocabulary lookups memoised, since a
     20,000-row export repeats the same few dozen finish/condition/language spellings."""
 
-    def __init__(self, header: list[str], index: dict[str, int], spec: _Spec, fmt: str) -> None:
+    def __init__(
+        self, header: list[str], index: dict[str, int], spec: _Spec, fmt: str, currency: str | None = None
+    ) -> None:
         self.header = header
+        self.currency = currency
         self.width = len(header)
         self.cols = [(name, index[name]) for name in _FIELDS if name in index]
         self.spec = spec
@@ -669,7 +752,7 @@ class _RowParser:
 
     def parse(self, line: int, cells: list[str]) -> ParsedRow:
         n = len(cells)
-        v = {name: (cells[i].strip() if i < n else "") for name, i in self.cols}
+        v = {name: _unquote(cells[i].strip()) if i < n else "" for name, i in self.cols}
         raw = dict(zip(self.header, cells, strict=False))
         if n < self.width:
             raw.update(dict.fromkeys(self.header[n:], ""))
@@ -703,6 +786,8 @@ class _RowParser:
                 errors.append(str(exc))
         if currency_raw := get("currency", ""):
             currency = currency_raw.upper()
+        if price is not None and currency is None:
+            currency = self.currency
         scryfall_id: str | None = None
         if uuid_raw := get("scryfall_id", ""):
             try:
@@ -749,6 +834,14 @@ class _RowParser:
             binder=get("binder") or None,
             error="; ".join(errors) or None,
         )
+
+
+def _unquote(cell: str) -> str:
+    """Undo the writer's formula neutralising ("'=1+2" → "=1+2"), so exports round-trip exactly."""
+    return cell[1:] if cell[:1] == "'" and cell[1:2] in _FORMULA_STARTS else cell
+
+
+_FORMULA_STARTS = frozenset("=+-@\t\r")
 
 
 def _helvault_finish(extras: str) -> str:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import csv
 import io
+import re
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 
@@ -51,6 +52,31 @@ _DS_CONDITIONS = {"M": "Mint", "NM": "NearMint", "LP": "Excellent", "MP": "Good"
 _TOPDECKED_CONDITIONS = {**{k: v.lower() for k, v in _US_CONDITIONS.items()}, "LP": "slightly played"}
 
 
+# Spreadsheets run a cell that starts with one of these as a formula (OWASP "CSV injection").
+FORMULA_TRIGGERS = ("=", "+", "-", "@", "\t", "\r")
+_PLAIN_NUMBER = re.compile(r"^[+-]?(?:\d+(?:\.\d*)?|\.\d+)$")
+
+
+def neutralise(cell: str) -> str:
+    """Prefix a formula-leading free-text cell with ``'`` so a spreadsheet shows it as text.
+
+    Applied only to what users type (tags, notes): card and set names come from the catalog and are
+    kept exact ("+2 Mace" is a real card), and a plain signed number is data, not a formula. The
+    reader strips the quote again, so our own exports round-trip.
+    """
+    if cell.startswith(FORMULA_TRIGGERS) and not _PLAIN_NUMBER.match(cell):
+        return "'" + cell
+    return cell
+
+
+def _tags(row: ExportRow, separator: str) -> str:
+    return neutralise(separator.join(row.tags))
+
+
+def _notes(row: ExportRow) -> str:
+    return neutralise(row.notes or "")
+
+
 def _price(row: ExportRow) -> str:
     return "" if row.purchase_price is None else format(row.purchase_price, "f")
 
@@ -72,7 +98,7 @@ def _w_moxfield(r: ExportRow) -> list[str]:
     acquired = f"{r.acquired.isoformat()} 00:00:00.000000" if r.acquired else ""
     return [
         *(str(r.quantity), "0", r.name, r.set_code.lower(), _MOXFIELD_CONDITIONS[r.condition]),
-        *(_LANGUAGE_NAMES[r.language], foil, ", ".join(r.tags), acquired, r.collector_number, "False", "False"),
+        *(_LANGUAGE_NAMES[r.language], foil, _tags(r, ", "), acquired, r.collector_number, "False", "False"),
         _price(r),
     ]
 
@@ -92,7 +118,7 @@ def _w_deckbox(r: ExportRow) -> list[str]:
     return [
         *(str(r.quantity), "0", r.name, r.set_name or "", r.set_code.lower(), r.collector_number),
         *(_DECKBOX_CONDITIONS[r.condition], _LANGUAGE_NAMES[r.language], foil, "", "", "", "", "", "", ""),
-        *("", ", ".join(r.tags), "", "", _rarity(r), "", _id(r.tcgplayer_id), r.scryfall_id),
+        *("", _tags(r, ", "), "", "", _rarity(r), "", _id(r.tcgplayer_id), r.scryfall_id),
     ]
 
 
@@ -100,7 +126,7 @@ def _w_archidekt(r: ExportRow) -> list[str]:
     finish = {"nonfoil": "Normal", "foil": "Foil", "etched": "Etched"}[r.finish]
     language = _ARCHIDEKT_LANGUAGES.get(r.language, r.language.upper())
     return [
-        *(str(r.quantity), r.name, finish, r.condition, _date(r), language, _price(r), ",".join(r.tags)),
+        *(str(r.quantity), r.name, finish, r.condition, _date(r), language, _price(r), _tags(r, ",")),
         *(r.set_name or "", r.set_code.lower(), _id(r.multiverse_id), r.scryfall_id, r.collector_number),
     ]
 
@@ -139,7 +165,7 @@ def _w_cardsphere(r: ExportRow) -> list[str]:
     foil = "" if r.finish == "nonfoil" else "foil"
     return [
         *(str(r.quantity), "0", r.name, r.set_name or "", _MOXFIELD_CONDITIONS[r.condition]),
-        *(_LANGUAGE_NAMES[r.language], foil, " | ".join(r.tags), r.scryfall_id, _date(r)),
+        *(_LANGUAGE_NAMES[r.language], foil, _tags(r, " | "), r.scryfall_id, _date(r)),
     ]
 
 
@@ -147,7 +173,7 @@ def _w_topdecked(r: ExportRow) -> list[str]:
     return [
         *(str(r.quantity), r.name, r.set_code.lower(), r.set_name or "", r.collector_number, r.finish, ""),
         *((r.rarity or "").lower(), r.scryfall_id, _date(r), _price(r), r.language, "", "", "false"),
-        *(_TOPDECKED_CONDITIONS[r.condition], r.notes or "", ", ".join(r.tags)),
+        *(_TOPDECKED_CONDITIONS[r.condition], _notes(r), _tags(r, ", ")),
     ]
 
 
@@ -232,6 +258,30 @@ _WRITERS: dict[str, _Writer] = {
 }
 
 _CHUNK_ROWS = 500
+UNRESOLVED_COLUMNS = ("Import Line", "Import Error")
+
+
+def write_unresolved(errors: Iterable[tuple[int, str, dict[str, str]]]) -> Iterator[str]:
+    """An import's unresolved rows as CSV: line and reason, then the row's own columns as the file had
+    them, so the user can fix the rows and import this file (the extra columns are ignored).
+
+    Every cell is neutralised: the rows come from an uploaded file, and the reader strips the quote.
+    """
+    buffer = io.StringIO()
+    writer = csv.writer(buffer, lineterminator="\n")
+    columns: list[str] | None = None
+    for line, reason, raw in errors:
+        if columns is None:
+            columns = list(raw)
+            writer.writerow([*UNRESOLVED_COLUMNS, *(neutralise(c) for c in columns)])
+        writer.writerow([str(line), neutralise(reason), *(neutralise(raw.get(c, "")) for c in columns)])
+        if buffer.tell() >= 64 * 1024:
+            yield buffer.getvalue()
+            buffer.seek(0)
+            buffer.truncate()
+    if columns is None:
+        writer.writerow(UNRESOLVED_COLUMNS)
+    yield buffer.getvalue()
 
 
 def write_rows(fmt: str, rows: Iterable[ExportRow]) -> Iterator[str]:
