@@ -166,7 +166,15 @@ class AuthSettings(BaseModel):
     registration_open: bool = Field(True, description="false = only admins create users (`users create`).")
     password_min_length: int = Field(12, ge=8, le=128)
     password_max_length: int = Field(256, ge=16, le=4096, description="Bounded so hashing cannot be abused.")
-    login_max_failures: int = Field(5, ge=1, le=1000, description="Failed logins per account within the window.")
+    login_max_failures: int = Field(
+        5, ge=1, le=1000, description="Failed logins per account from one client address within the window."
+    )
+    login_max_failures_per_account: int = Field(
+        100,
+        ge=1,
+        le=100_000,
+        description="Failed logins per account from all addresses within the window (a distributed guess).",
+    )
     login_max_failures_per_address: int = Field(
         20, ge=1, le=10_000, description="Failed logins from one client address within the window."
     )
