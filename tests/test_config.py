@@ -71,3 +71,25 @@ def test_production_refuses_default_secret(monkeypatch: pytest.MonkeyPatch) -> N
 )
 def test_database_url_normalised(given: str, expected: str) -> None:
     assert normalise_database_url(given) == expected
+
+
+def test_ops_access_settings(monkeypatch: pytest.MonkeyPatch) -> None:
+    s = Settings()
+    assert s.ops.token is None and s.ops.allow_networks == ["127.0.0.0/8", "::1/128"]
+    monkeypatch.setenv("MTG_OPS__TOKEN", "a-scrape-token-of-enough-length")
+    monkeypatch.setenv("MTG_OPS__ALLOW_NETWORKS", "10.0.0.0/8, fd00::/8")
+    s = Settings()
+    assert s.ops.token is not None and s.ops.token.get_secret_value() == "a-scrape-token-of-enough-length"
+    assert "a-scrape-token" not in repr(s)
+    assert s.ops.allow_networks == ["10.0.0.0/8", "fd00::/8"]
+    monkeypatch.setenv("MTG_OPS__ALLOW_NETWORKS", "")
+    monkeypatch.setenv("MTG_OPS__TOKEN", "")
+    s = Settings()
+    assert s.ops.allow_networks == [] and s.ops.token is None
+
+
+@pytest.mark.parametrize(("key", "value"), [("MTG_OPS__TOKEN", "short"), ("MTG_OPS__ALLOW_NETWORKS", "not-a-cidr")])
+def test_ops_settings_refuse_bad_values(monkeypatch: pytest.MonkeyPatch, key: str, value: str) -> None:
+    monkeypatch.setenv(key, value)
+    with pytest.raises(ValidationError):
+        Settings()

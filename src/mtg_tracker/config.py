@@ -222,6 +222,41 @@ class RateLimitSettings(BaseModel):
         return value
 
 
+class OpsSettings(BaseModel):
+    token: SecretStr | None = Field(
+        None,
+        description=(
+            "Bearer token that opens /metrics and /health/detailed from any address (Prometheus sends it); "
+            "unset = only MTG_OPS__ALLOW_NETWORKS (and, for /health/detailed, administrators)."
+        ),
+    )
+    allow_networks: Annotated[list[str], NoDecode] = Field(
+        default_factory=lambda: ["127.0.0.0/8", "::1/128"],
+        description="CIDRs that reach /metrics and /health/detailed without a token; empty = none.",
+    )
+
+    _split = field_validator("allow_networks", mode="before")(_split_csv)
+
+    @field_validator("allow_networks")
+    @classmethod
+    def _valid_networks(cls, value: list[str]) -> list[str]:
+        for item in value:
+            ipaddress.ip_network(item, strict=False)
+        return value
+
+    @field_validator("token", mode="before")
+    @classmethod
+    def _empty_token(cls, value: object) -> object:
+        return None if value is None or value == "" else value
+
+    @field_validator("token")
+    @classmethod
+    def _long_token(cls, value: SecretStr | None) -> SecretStr | None:
+        if value is not None and len(value.get_secret_value()) < 16:
+            raise ValueError("the operations token must be at least 16 characters")
+        return value
+
+
 class Settings(BaseSettings):
     """Every knob of the service. See README's configuration table."""
 
@@ -250,6 +285,7 @@ class Settings(BaseSettings):
     collection: CollectionSettings = Field(default_factory=CollectionSettings)
     auth: AuthSettings = Field(default_factory=AuthSettings)
     rate_limit: RateLimitSettings = Field(default_factory=RateLimitSettings)
+    ops: OpsSettings = Field(default_factory=OpsSettings)
 
     @field_validator("database_url", "read_database_url")
     @classmethod

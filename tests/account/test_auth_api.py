@@ -16,7 +16,7 @@ from asgi_lifespan import LifespanManager
 
 from accounts import PASSWORD, api_key_headers, login_headers
 from mtg_tracker.main import create_app
-from support import error_body, make_settings
+from support import OPS_HEADERS, error_body, make_settings
 
 KEY_A = "ka:" + "a" * 40
 KEY_B = "kb:" + "b" * 40
@@ -407,6 +407,6 @@ async def test_registration_closed(settings: Any, tmp_path: Any) -> None:
 async def test_metrics_count_tokens_and_failures(client: httpx.AsyncClient) -> None:
     await login_headers(client)
     await _token(client, "nobody-here@example.com", "wrong password here")
-    text = (await client.get("/metrics")).text
+    text = (await client.get("/metrics", headers=OPS_HEADERS)).text
     assert "jwt_tokens_issued_total" in text
     assert 'authentication_failures_total{reason="bad_credentials"}' in text
