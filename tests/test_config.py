@@ -93,3 +93,26 @@ def test_ops_settings_refuse_bad_values(monkeypatch: pytest.MonkeyPatch, key: st
     monkeypatch.setenv(key, value)
     with pytest.raises(ValidationError):
         Settings()
+
+
+def test_log_format_defaults_to_auto(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.delenv("MTG_LOG__FORMAT", raising=False)
+    assert Settings().log.format == "auto"
+    for value in ("json", "console", "auto"):
+        monkeypatch.setenv("MTG_LOG__FORMAT", value)
+        assert Settings().log.format == value
+    monkeypatch.setenv("MTG_LOG__FORMAT", "xml")
+    with pytest.raises(ValidationError):
+        Settings()
+
+
+def test_readme_configuration_table_is_one_table() -> None:
+    """A blank line inside the table splits it in two, and the second half renders as plain text."""
+    from pathlib import Path
+
+    readme = (Path(__file__).resolve().parents[1] / "README.md").read_text()
+    section = readme.split("## Configuration", 1)[1].split("\n## ", 1)[0]
+    lines = section.splitlines()
+    first = next(i for i, line in enumerate(lines) if line.startswith("|"))
+    last = max(i for i, line in enumerate(lines) if line.startswith("| `MTG_"))
+    assert all(line.startswith("|") for line in lines[first : last + 1])

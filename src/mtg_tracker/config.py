@@ -54,7 +54,9 @@ class DatabaseSettings(BaseModel):
 
 class LogSettings(BaseModel):
     level: Literal["DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL"] = "INFO"
-    format: Literal["json", "console"] = "json"
+    format: Literal["auto", "json", "console"] = Field(
+        "auto", description="auto = console on a terminal (stderr is a TTY), JSON otherwise."
+    )
 
     @field_validator("level", mode="before")
     @classmethod
