@@ -18,6 +18,9 @@ from sqlalchemy.engine import make_url
 from mtg_tracker.config import Settings, normalise_database_url
 
 SHARED_DATA = Path(__file__).resolve().parents[2] / "shared" / "data"
+# Test clients are not loopback (203.0.113.7), so /metrics and /health/detailed need the token.
+OPS_TOKEN = "ops-token-for-tests-0123456789"
+OPS_HEADERS = {"Authorization": f"Bearer {OPS_TOKEN}"}
 
 
 def shared_data(*parts: str) -> Path:
@@ -37,6 +40,7 @@ def make_settings(database_url: str, tmp_path: Path, **overrides: Any) -> Settin
         "log": {"level": "WARNING", "format": "json"},
         "scryfall": {"offline": True, "download_dir": tmp_path / "bulk"},
         "cache": {"generation_poll_seconds": 0.05},
+        "ops": {"token": OPS_TOKEN},
         # Limits stay on so every test runs through the limiter, with budgets no test suite exhausts.
         "rate_limit": {
             f"{budget}{suffix}": 100_000

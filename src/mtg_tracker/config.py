@@ -54,7 +54,9 @@ class DatabaseSettings(BaseModel):
 
 class LogSettings(BaseModel):
     level: Literal["DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL"] = "INFO"
-    format: Literal["json", "console"] = "json"
+    format: Literal["auto", "json", "console"] = Field(
+        "auto", description="auto = console on a terminal (stderr is a TTY), JSON otherwise."
+    )
 
     @field_validator("level", mode="before")
     @classmethod
@@ -172,7 +174,15 @@ class AuthSettings(BaseModel):
     registration_open: bool = Field(True, description="false = only admins create users (`users create`).")
     password_min_length: int = Field(12, ge=8, le=128)
     password_max_length: int = Field(256, ge=16, le=4096, description="Bounded so hashing cannot be abused.")
-    login_max_failures: int = Field(5, ge=1, le=1000, description="Failed logins per account within the window.")
+    login_max_failures: int = Field(
+        5, ge=1, le=1000, description="Failed logins per account from one client address within the window."
+    )
+    login_max_failures_per_account: int = Field(
+        100,
+        ge=1,
+        le=100_000,
+        description="Failed logins per account from all addresses within the window (a distributed guess).",
+    )
     login_max_failures_per_address: int = Field(
         20, ge=1, le=10_000, description="Failed logins from one client address within the window."
     )
@@ -220,6 +230,41 @@ class RateLimitSettings(BaseModel):
         return value
 
 
+class OpsSettings(BaseModel):
+    token: SecretStr | None = Field(
+        None,
+        description=(
+            "Bearer token that opens /metrics and /health/detailed from any address (Prometheus sends it); "
+            "unset = only MTG_OPS__ALLOW_NETWORKS (and, for /health/detailed, administrators)."
+        ),
+    )
+    allow_networks: Annotated[list[str], NoDecode] = Field(
+        default_factory=lambda: ["127.0.0.0/8", "::1/128"],
+        description="CIDRs that reach /metrics and /health/detailed without a token; empty = none.",
+    )
+
+    _split = field_validator("allow_networks", mode="before")(_split_csv)
+
+    @field_validator("allow_networks")
+    @classmethod
+    def _valid_networks(cls, value: list[str]) -> list[str]:
+        for item in value:
+            ipaddress.ip_network(item, strict=False)
+        return value
+
+    @field_validator("token", mode="before")
+    @classmethod
+    def _empty_token(cls, value: object) -> object:
+        return None if value is None or value == "" else value
+
+    @field_validator("token")
+    @classmethod
+    def _long_token(cls, value: SecretStr | None) -> SecretStr | None:
+        if value is not None and len(value.get_secret_value()) < 16:
+            raise ValueError("the operations token must be at least 16 characters")
+        return value
+
+
 class Settings(BaseSettings):
     """Every knob of the service. See README's configuration table."""
 
@@ -248,6 +293,7 @@ class Settings(BaseSettings):
     collection: CollectionSettings = Field(default_factory=CollectionSettings)
     auth: AuthSettings = Field(default_factory=AuthSettings)
     rate_limit: RateLimitSettings = Field(default_factory=RateLimitSettings)
+    ops: OpsSettings = Field(default_factory=OpsSettings)
 
     @field_validator("database_url", "read_database_url")
     @classmethod

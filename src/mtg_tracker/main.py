@@ -20,8 +20,9 @@ from mtg_tracker.config import Settings, get_settings
 from mtg_tracker.kit import handlers, metrics
 from mtg_tracker.kit.cache import Cache
 from mtg_tracker.kit.db import Database
+from mtg_tracker.kit.docs import install_docs
 from mtg_tracker.kit.health import check_database
-from mtg_tracker.kit.http import parse_networks
+from mtg_tracker.kit.http import API_PREFIX, parse_networks
 from mtg_tracker.kit.logging import configure_logging, get_logger
 from mtg_tracker.kit.middleware import RequestContextMiddleware
 from mtg_tracker.kit.ratelimit import RateLimitMiddleware
@@ -112,13 +113,14 @@ def create_app(
         version=__version__,
         description=DESCRIPTION,
         lifespan=lifespan,
-        docs_url="/docs",
+        docs_url=None,  # kit.docs serves /docs from the package's own Swagger UI files (works offline)
         redoc_url=None,
         openapi_url="/openapi.json",
     )
     app.state.settings = settings
     app.state.upstream_transport = upstream_transport
     handlers.install(app)
+    install_docs(app, openapi_url="/openapi.json")
     if settings.rate_limit.enabled:
         # Added first, so it runs inside CORS (a 429 still carries CORS headers and preflights are not
         # counted) and inside RequestContextMiddleware (request id and client address are set).
@@ -161,5 +163,5 @@ def create_app(
         body_limits=[(r"/api/v1/collections/[^/]+/import", settings.collection.max_import_bytes)],
     )
     app.include_router(ops_router)
-    app.include_router(api.router, prefix="/api/v1")
+    app.include_router(api.router, prefix=API_PREFIX)
     return app

@@ -16,7 +16,7 @@ from asgi_lifespan import LifespanManager
 
 from accounts import PASSWORD, api_key_headers, login_headers
 from mtg_tracker.main import create_app
-from support import error_body, make_settings
+from support import OPS_HEADERS, error_body, make_settings
 
 KEY_A = "ka:" + "a" * 40
 KEY_B = "kb:" + "b" * 40
@@ -245,6 +245,62 @@ async def test_lockout_per_address(settings: Any, tmp_path: Any) -> None:
             error_body(await _token(c, "spray9@example.com", "wrong password here"), 401)
 
 
+async def test_a_stranger_cannot_lock_the_owner_out(settings: Any, tmp_path: Any, db: Any) -> None:
+    """Failures from address A lock (account, A) only; the owner at address B still logs in, and the
+    audit log records every failure and lock."""
+    app = create_app(settings)
+    async with LifespanManager(app) as m:
+        attacker = httpx.ASGITransport(app=m.app, client=("198.51.100.66", 1))
+        owner = httpx.ASGITransport(app=m.app, client=("203.0.113.20", 1))
+        async with (
+            httpx.AsyncClient(transport=attacker, base_url="http://t") as a,
+            httpx.AsyncClient(transport=owner, base_url="http://t") as b,
+        ):
+            assert (await _register(b, "nissa@example.com")).status_code == 201
+            wrong = [error_body(await _token(a, "nissa@example.com", "wrong password here"), 401) for _ in range(5)]
+            locked = error_body(await _token(a, "nissa@example.com"), 429)  # locked for the attacker's address
+            assert locked["details"].startswith("Too many failed logins")
+            assert {w["details"] for w in wrong} == {"Incorrect email or password."}
+            assert (await _token(b, "nissa@example.com")).status_code == 200  # the owner is not locked out
+            # a wrong password from the owner's address still gets the same message as before
+            assert error_body(await _token(b, "nissa@example.com", "wrong password here"), 401)["details"] == (
+                "Incorrect email or password."
+            )
+            # the owner's success does not forgive the attacker's address
+            error_body(await _token(a, "nissa@example.com"), 429)
+    from sqlalchemy import func, select
+
+    from mtg_tracker.account.models import AuditEvent
+
+    async with db.session_scope() as session:
+        counts = dict(
+            (
+                await session.execute(
+                    select(AuditEvent.action, func.count())
+                    .where(AuditEvent.action.startswith("login."))
+                    .group_by(AuditEvent.action)
+                )
+            ).all()
+        )
+    assert counts["login.failure"] == 6 and counts["login.locked"] == 2 and counts["login.success"] == 1
+
+
+async def test_account_wide_ceiling_stops_a_distributed_guess(settings: Any, tmp_path: Any) -> None:
+    s = make_settings(settings.database_url, tmp_path, auth={"login_max_failures_per_account": 6})
+    app = create_app(s)
+    async with LifespanManager(app) as m:
+        for i in range(3):  # three addresses, two failures each: under the per-address limit of five
+            t = httpx.ASGITransport(app=m.app, client=(f"198.51.100.{i + 1}", 1))
+            async with httpx.AsyncClient(transport=t, base_url="http://t") as c:
+                if i == 0:
+                    await _register(c, "teferi@example.com")
+                for _ in range(2):
+                    error_body(await _token(c, "teferi@example.com", "wrong password here"), 401)
+        fresh = httpx.ASGITransport(app=m.app, client=("198.51.100.99", 1))
+        async with httpx.AsyncClient(transport=fresh, base_url="http://t") as c:
+            error_body(await _token(c, "teferi@example.com"), 429)  # the ceiling holds for every address
+
+
 async def _make_admin(db: Any, email: str) -> None:
     from mtg_tracker.account import service
 
@@ -351,6 +407,6 @@ async def test_registration_closed(settings: Any, tmp_path: Any) -> None:
 async def test_metrics_count_tokens_and_failures(client: httpx.AsyncClient) -> None:
     await login_headers(client)
     await _token(client, "nobody-here@example.com", "wrong password here")
-    text = (await client.get("/metrics")).text
+    text = (await client.get("/metrics", headers=OPS_HEADERS)).text
     assert "jwt_tokens_issued_total" in text
     assert 'authentication_failures_total{reason="bad_credentials"}' in text

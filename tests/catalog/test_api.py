@@ -16,7 +16,7 @@ from mtg_tracker.catalog.importer import import_cards, import_sets
 from mtg_tracker.config import Settings
 from mtg_tracker.kit.db import Database
 from mtg_tracker.main import create_app
-from support import error_body, make_settings, shared_data, wait_for
+from support import OPS_HEADERS, error_body, make_settings, shared_data, wait_for
 
 API = "/api/v1"
 
@@ -205,7 +205,7 @@ async def test_import_invalidates_cached_cards(
 
 
 async def test_health_reports_catalog(client: httpx.AsyncClient, cards: list[dict[str, Any]]) -> None:
-    body = (await client.get("/health/detailed")).json()
+    body = (await client.get("/health/detailed", headers=OPS_HEADERS)).json()
     assert body["components"]["catalog"]["cards"] == len(cards)
     assert body["components"]["catalog"]["last_import"]["finished_at"]
 

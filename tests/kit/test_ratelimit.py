@@ -27,7 +27,7 @@ from mtg_tracker.kit.ratelimit import (
     gcra,
 )
 from mtg_tracker.main import create_app
-from support import FakeTime, error_body, make_settings
+from support import OPS_HEADERS, FakeTime, error_body, make_settings
 
 TEN = Budget("default", per_minute=10, burst=10)  # one request per 6 s, 10 at once
 
@@ -250,7 +250,7 @@ async def test_probes_and_metrics_are_exempt(make_app: Any) -> None:
     async with _client(app) as c:
         for path in ("/health", "/metrics"):
             for _ in range(5):
-                r = await c.get(path)
+                r = await c.get(path, headers=OPS_HEADERS)
                 assert r.status_code == 200, (path, r.text)
                 assert "ratelimit-limit" not in r.headers
         assert (await c.get("/api/v1/sets")).status_code != 429

@@ -2,6 +2,8 @@ from __future__ import annotations
 
 import httpx
 
+from support import OPS_HEADERS
+
 
 async def test_health_touches_nothing(client: httpx.AsyncClient) -> None:
     for path in ("/health", "/healthz"):
@@ -18,7 +20,7 @@ async def test_ready_when_migrated(client: httpx.AsyncClient) -> None:
 
 
 async def test_health_detailed(client: httpx.AsyncClient) -> None:
-    body = (await client.get("/health/detailed")).json()
+    body = (await client.get("/health/detailed", headers=OPS_HEADERS)).json()
     assert body["status"] == "ok"
     assert body["version"]
     assert body["dependencies"]["database"]["status"] == "ok"
@@ -29,7 +31,7 @@ async def test_health_detailed(client: httpx.AsyncClient) -> None:
 async def test_metrics_use_route_templates(client: httpx.AsyncClient) -> None:
     await client.get("/health")
     await client.get("/no/such/thing/123")
-    text = (await client.get("/metrics")).text
+    text = (await client.get("/metrics", headers=OPS_HEADERS)).text
     assert 'http_requests_total{method="GET",route="/health",status="200"}' in text
     assert 'route="<unmatched>",status="404"' in text
     assert "/no/such/thing" not in text

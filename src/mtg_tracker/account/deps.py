@@ -12,7 +12,7 @@ from typing import Annotated, Any
 
 from cachetools import TTLCache
 from fastapi import Depends, Request
-from fastapi.security import APIKeyHeader, HTTPAuthorizationCredentials, HTTPBearer
+from fastapi.security import APIKeyHeader, OAuth2PasswordBearer
 from starlette.types import Scope
 
 from mtg_tracker.account import errors
@@ -23,6 +23,7 @@ from mtg_tracker.account.tokens import InvalidToken, KeyRing, verify_access_toke
 from mtg_tracker.config import Settings
 from mtg_tracker.kit.db import Database, utcnow
 from mtg_tracker.kit.deps import SessionDep
+from mtg_tracker.kit.http import API_PREFIX
 from mtg_tracker.kit.logging import get_logger
 
 __all__ = [
@@ -39,8 +40,14 @@ __all__ = [
 
 log = get_logger("mtg_tracker.account.deps")
 
-# auto_error=False: a missing credential is our own 401 error object, not FastAPI's 403.
-_bearer = HTTPBearer(auto_error=False, description="An access token from POST /api/v1/auth/token.")
+# auto_error=False: a missing credential is our own 401 error object, not FastAPI's. Declared as the
+# OAuth2 password flow so that Swagger UI's "Authorize" logs in with email and password at /auth/token.
+_bearer = OAuth2PasswordBearer(
+    tokenUrl=f"{API_PREFIX}/auth/token",
+    auto_error=False,
+    description="Email as `username` and password: an access token from POST /api/v1/auth/token, sent as "
+    "`Authorization: Bearer <token>`.",
+)
 _api_key = APIKeyHeader(
     name="X-API-Key", auto_error=False, description="An API key from POST /api/v1/users/me/api-keys."
 )
@@ -52,7 +59,7 @@ def key_ring(settings: Settings) -> KeyRing:
 
 async def get_optional_principal(
     request: Request,
-    bearer: Annotated[HTTPAuthorizationCredentials | None, Depends(_bearer)],
+    bearer: Annotated[str | None, Depends(_bearer)],
     api_key: Annotated[str | None, Depends(_api_key)],
 ) -> Principal | None:
     if not api_key and bearer is None:
@@ -67,7 +74,7 @@ async def get_optional_principal(
         else:
             assert bearer is not None
             principal = await account_service.principal_from_access_token(
-                session, token=bearer.credentials, ring=request.app.state.key_ring, auth=settings.auth
+                session, token=bearer, ring=request.app.state.key_ring, auth=settings.auth
             )
             stale = False
         await session.rollback()

@@ -81,7 +81,8 @@ class ApiKey(Base):
 
 
 class LoginFailure(Base):
-    """A failed login, counted per account (the typed email, known or not) and per client address."""
+    """A failed login, counted per (account, client address), per account (the typed email, known or not)
+    and per client address."""
 
     __tablename__ = "account_login_failure"
     __table_args__ = (

@@ -128,8 +128,10 @@ async def token(
 ) -> TokenResponse:
     """`application/x-www-form-urlencoded` with `username` (the email) and `password`. Answers an access
     token (a JWT, `expires_in` seconds) and a refresh token. A wrong email and a wrong password get the
-    same 401; after `MTG_AUTH__LOGIN_MAX_FAILURES` failures for an account (or many from one address)
-    within the window, attempts get 429 with `Retry-After`."""
+    same 401. Within the window, after `MTG_AUTH__LOGIN_MAX_FAILURES` (5) failures for an account from one
+    client address, `MTG_AUTH__LOGIN_MAX_FAILURES_PER_ACCOUNT` (100) for an account from all addresses, or
+    `MTG_AUTH__LOGIN_MAX_FAILURES_PER_ADDRESS` (20) from one address, attempts get 429 with `Retry-After`;
+    a stranger's failures lock only their own address out of an account, not its owner."""
     outcome = await account_service.login(
         session,
         email=form.username,

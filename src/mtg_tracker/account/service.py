@@ -197,15 +197,21 @@ async def change_password(
 
 async def _lockout(session: AsyncSession, *, email: str, address: str, auth: AuthSettings, now: datetime) -> int | None:
     """Seconds until another attempt is allowed, or None. Counted by the typed email whether or not it
-    has an account, so a locked answer says nothing about existence."""
+    has an account, so a locked answer says nothing about existence.
+
+    The tight limit is per (account, client address): someone who only knows an email can lock it from
+    their own address but not from the owner's. The account-wide ceiling is far higher and only stops a
+    password guess spread over many addresses; the per-address limit stops one address spraying emails.
+    """
     since = now - timedelta(seconds=auth.login_window_seconds)
-    for column, value, limit in (
-        (LoginFailure.email, email, auth.login_max_failures),
-        (LoginFailure.address, address, auth.login_max_failures_per_address),
+    for condition, limit in (
+        ((LoginFailure.email == email) & (LoginFailure.address == address), auth.login_max_failures),
+        (LoginFailure.email == email, auth.login_max_failures_per_account),
+        (LoginFailure.address == address, auth.login_max_failures_per_address),
     ):
         count, oldest = (
             await session.execute(
-                select(func.count(), func.min(LoginFailure.at)).where(column == value, LoginFailure.at > since)
+                select(func.count(), func.min(LoginFailure.at)).where(condition, LoginFailure.at > since)
             )
         ).one()
         if count >= limit and oldest is not None:
@@ -256,7 +262,9 @@ async def login(
         metrics.AUTH_FAILURES.labels("disabled").inc()
         await audit(session, "login.disabled", actor_id=user.id, target=user, address=addr)
         return Outcome(error=errors.AccountDisabled())
-    await session.execute(delete(LoginFailure).where(LoginFailure.email == typed))
+    # Only this address's failures are forgiven: the owner logging in elsewhere must not reset an
+    # attacker's count towards the account-wide ceiling.
+    await session.execute(delete(LoginFailure).where(LoginFailure.email == typed, LoginFailure.address == addr))
     user.last_login_at = now
     pair = await _start_session(session, user=user, address=addr, user_agent=user_agent, ring=ring, auth=auth, now=now)
     await audit(session, "login.success", actor_id=user.id, target=user, address=addr)

@@ -9,6 +9,9 @@ from collections.abc import Iterable, Sequence
 
 IPNetwork = ipaddress.IPv4Network | ipaddress.IPv6Network
 
+# Where main.py mounts the domain routers; also in the OpenAPI (the OAuth2 password flow's token URL).
+API_PREFIX = "/api/v1"
+
 _REQUEST_ID = re.compile(r"^[A-Za-z0-9._:\-]{8,128}$")
 
 

@@ -1,4 +1,5 @@
-"""Operations endpoints, outside /api/v1: probes and metrics. No auth, no rate limit."""
+"""Operations endpoints, outside /api/v1: probes and metrics, never rate limited. Liveness and readiness
+are public; metrics and the detailed health need an allowed address or a token (ops/deps.py)."""
 
 from __future__ import annotations
 
@@ -10,6 +11,7 @@ from mtg_tracker.kit.metrics import render
 from mtg_tracker.kit.middleware import request_id_var
 from mtg_tracker.kit.schemas import error_responses
 from mtg_tracker.ops import service as ops_service
+from mtg_tracker.ops.deps import DetailedHealthAccess, MetricsAccess
 from mtg_tracker.ops.schemas import DetailedHealth, Liveness, Readiness
 
 router = APIRouter(tags=["operations"])
@@ -38,10 +40,19 @@ async def ready(request: Request) -> Response:
     return JSONResponse({"status": "ready", "checks": checks}, headers={"Cache-Control": "no-store"})
 
 
-@router.get("/health/detailed", response_model=DetailedHealth, summary="Detailed health")
+@router.get(
+    "/health/detailed",
+    response_model=DetailedHealth,
+    summary="Detailed health",
+    dependencies=[DetailedHealthAccess],
+    responses=error_responses(401, 403),
+)
 async def health_detailed(request: Request) -> DetailedHealth:
     """Version, uptime, each dependency's status and latency, each job's last run, and what the
-    domains report about themselves (catalog size and freshness, …). Always 200: it describes."""
+    domains report about themselves (catalog size and freshness, …). Always 200 once allowed: it
+    describes. Needs a client address in `MTG_OPS__ALLOW_NETWORKS` (loopback by default), the bearer
+    token `MTG_OPS__TOKEN`, or an administrator's access token or API key; otherwise 401 (403 for a
+    non-administrator's credential). File paths are never shown (only file names)."""
     state = request.app.state
     data = await ops_service.detailed(
         state.db, state.redis, started_at=state.started_at, environment=state.settings.environment.value
@@ -53,9 +64,15 @@ async def health_detailed(request: Request) -> DetailedHealth:
     "/metrics",
     summary="Prometheus metrics",
     response_class=Response,
-    responses={200: {"content": {"text/plain": {}}, "description": "Prometheus text exposition format."}},
+    responses={
+        200: {"content": {"text/plain": {}}, "description": "Prometheus text exposition format."},
+        **error_responses(401),
+    },
+    dependencies=[MetricsAccess],
 )
 async def metrics() -> Response:
-    """Prometheus text format; merges all worker processes when run with several workers."""
+    """Prometheus text format; merges all worker processes when run with several workers. Needs a client
+    address in `MTG_OPS__ALLOW_NETWORKS` (loopback by default) or `Authorization: Bearer <MTG_OPS__TOKEN>`;
+    otherwise 401."""
     body, content_type = render()
     return Response(body, media_type=content_type)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import re
 import time
 from typing import Any
 
@@ -22,6 +23,28 @@ async def readiness(db: Database, redis: Any | None) -> list[health.CheckResult]
     if redis is not None:
         checks.append(health.check_redis(redis, PROBE_TIMEOUT_SECONDS))
     return list(await asyncio.gather(*checks))
+
+
+# The directory part of a filesystem path inside a text (POSIX, home- or dot-relative, Windows), but not
+# the "//host/" or "/path" of a URL (those follow a letter, a dot or a colon).
+_SEGMENT = r"[^\s/\\'\"]+[/\\]"
+_DIRECTORIES = re.compile(rf"(?<![\w.:/\\])(?:(?:~|\.{{1,2}}|[A-Za-z]:)[/\\](?:{_SEGMENT})*|[/\\](?:{_SEGMENT})+)")
+# A whole value that is one relative path ("var/bulk/cards.json"): no spaces, a separator, no scheme.
+_BARE_PATH = re.compile(r"^(?![A-Za-z][\w+.-]*://)[^\s]*[/\\][^\s]*$")
+
+
+def redact_paths(value: Any) -> Any:
+    """``value`` with every filesystem path cut to its file name, in every nested string: the detailed
+    health carries import sources and job errors, and where the service's files live is nobody's business."""
+    if isinstance(value, str):
+        if _BARE_PATH.match(value):
+            return re.split(r"[/\\]", value.rstrip("/\\"))[-1]
+        return _DIRECTORIES.sub("", value)
+    if isinstance(value, dict):
+        return {k: redact_paths(v) for k, v in value.items()}
+    if isinstance(value, list | tuple):
+        return [redact_paths(v) for v in value]
+    return value
 
 
 async def detailed(db: Database, redis: Any | None, *, started_at: float, environment: str) -> dict[str, Any]:
@@ -49,6 +72,6 @@ async def detailed(db: Database, redis: Any | None, *, started_at: float, enviro
         "uptime_seconds": round(time.monotonic() - started_at, 1),
         "instance": default_instance_name(),
         "dependencies": dependencies,
-        "jobs": jobs,
-        "components": components,
+        "jobs": redact_paths(jobs),
+        "components": redact_paths(components),
     }
