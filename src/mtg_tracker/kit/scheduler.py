@@ -25,7 +25,7 @@ from sqlalchemy.orm import Mapped, mapped_column
 
 from mtg_tracker.config import Settings
 from mtg_tracker.kit import metrics
-from mtg_tracker.kit.db import Base, Database, UTCDateTime, dialect_insert, utcnow
+from mtg_tracker.kit.db import Base, Database, UTCDateTime, dialect_insert, unavailable_reason, utcnow
 from mtg_tracker.kit.logging import get_logger
 
 log = get_logger("mtg_tracker.scheduler")
@@ -235,8 +235,13 @@ class Scheduler:
             return
         try:
             await self.mark_abandoned()
-        except Exception:
-            log.warning("scheduler_cleanup_failed", exc_info=True)
+        except Exception as exc:
+            # A database that is down or not migrated yet is reported by /ready; say so in one line.
+            reason = unavailable_reason(exc)
+            if reason:
+                log.warning("scheduler_cleanup_failed", reason=reason, error=str(exc).splitlines()[0][:200])
+            else:
+                log.warning("scheduler_cleanup_failed", exc_info=True)
         triggers = {name: spec.trigger() for name, spec in self.jobs.items()}
         now = datetime.now(UTC)
         due: dict[str, datetime] = {}
