@@ -34,7 +34,7 @@ from mtg_tracker.account.schemas import (
 from mtg_tracker.account.service import Outcome
 from mtg_tracker.kit.deps import ReadSessionDep, SessionDep, SettingsDep
 from mtg_tracker.kit.middleware import client_ip_var
-from mtg_tracker.kit.schemas import error_responses
+from mtg_tracker.kit.schemas import MAX_ROW_ID, error_responses
 
 auth_router = APIRouter(tags=["auth"])
 users_router = APIRouter(tags=["users"])
@@ -337,7 +337,7 @@ async def admin_audit(
     target: Annotated[
         str | None, Query(max_length=320, description="Only events on this target (user id, email, key id).")
     ] = None,
-    before: Annotated[int | None, Query(ge=1, description="Cursor: events older than this id.")] = None,
+    before: Annotated[int | None, Query(ge=1, le=MAX_ROW_ID, description="Cursor: events older than this id.")] = None,
     limit: Annotated[int, Query(ge=1, le=1000)] = 100,
 ) -> AuditEventList:
     """Security events, newest first (admin only): logins, refresh-token re-use, API keys, role and status

@@ -6,6 +6,10 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
+# Integer row ids are 32-bit on PostgreSQL and a larger number overflows SQLite's driver: id and cursor
+# parameters stop here, so a huge number is a 400, never a 500.
+MAX_ROW_ID = 2**31 - 1
+
 
 class ErrorItem(BaseModel):
     field: str
