@@ -214,3 +214,29 @@ async def test_huge_ids_and_cursors_are_400_not_500(client: Any, db: Any) -> Non
         assert resp.status_code == 400, (method, path, resp.text)
         assert resp.json()["object"] == "error"
     assert (await client.get(f"/api/v1/alerts/events?before={2**31 - 1}", headers=auth)).status_code == 200
+
+
+async def test_openapi_documents_the_400_error_object_not_422(err_client: httpx.AsyncClient) -> None:
+    spec = (await err_client.get("/openapi.json")).json()
+    assert "HTTPValidationError" not in str(spec) and "ValidationError" not in spec["components"]["schemas"]
+    validated = 0
+    for path, ops in spec["paths"].items():
+        for method, op in ops.items():
+            assert "422" not in op["responses"], (method, path)
+            if op.get("parameters") or op.get("requestBody"):
+                validated += 1
+                ref = op["responses"]["400"]["content"]["application/json"]["schema"]["$ref"]
+                assert ref == "#/components/schemas/ErrorObject", (method, path)
+    assert validated > 30
+    # and that is what a validation error gets
+    _assert_error(await err_client.get("/api/v1/prices/movers", params={"limit": "many"}), 400, "bad_request")
+
+
+async def test_openapi_password_lengths_are_the_configured_policy(tmp_path: Any, sqlite_template: Any) -> None:
+    settings = make_settings(
+        f"sqlite+aiosqlite:///{tmp_path}/p.db", tmp_path, auth={"password_min_length": 14, "password_max_length": 200}
+    )
+    schemas = create_app(settings).openapi()["components"]["schemas"]
+    for model, field in (("RegisterRequest", "password"), ("PasswordChange", "new_password")):
+        prop = schemas[model]["properties"][field]
+        assert (prop["minLength"], prop["maxLength"]) == (14, 200), model

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import uuid
-from typing import Annotated
+from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, Path, Query, Request, Response
 from fastapi.security import OAuth2PasswordRequestForm
@@ -32,6 +32,7 @@ from mtg_tracker.account.schemas import (
     UserUpdate,
 )
 from mtg_tracker.account.service import Outcome
+from mtg_tracker.config import AuthSettings
 from mtg_tracker.kit.deps import ReadSessionDep, SessionDep, SettingsDep
 from mtg_tracker.kit.middleware import client_ip_var
 from mtg_tracker.kit.schemas import MAX_ROW_ID, error_responses
@@ -166,7 +167,9 @@ async def refresh(
 @auth_router.post("/auth/logout", status_code=204, responses=error_responses(400, 401), summary="Log out")
 async def logout(session: SessionDep, principal: OptionalPrincipal, data: LogoutRequest | None = None) -> Response:
     """Revoke the session of the access token sent (or of the refresh token in the body): its refresh
-    tokens and access tokens stop working at once. Idempotent."""
+    tokens and access tokens stop working at once. Idempotent: a token of a session that is already
+    logged out (or rotated, or expired) is still 204. A refresh token this server never issued is 401,
+    so a client with a corrupted token is not told its session ended while it is still alive."""
     if principal is None and (data is None or not data.refresh_token):
         raise errors.NotAuthenticated("Send the access token or the refresh token to log out.")
     await account_service.logout(
@@ -350,3 +353,14 @@ async def admin_audit(
         next_page=str(request.url.include_query_params(before=events[-1].id)) if has_more and events else None,
         data=[audit_read(e) for e in events],
     )
+
+
+def document_password_policy(schema: dict[str, Any], auth: AuthSettings) -> None:
+    """The OpenAPI's password lengths are the configured policy's, not the schema's loose bounds (the
+    schema only stops absurd bodies; the policy check gives the precise message, as a 400)."""
+    components = schema.get("components", {}).get("schemas", {})
+    for model, field in (("RegisterRequest", "password"), ("PasswordChange", "new_password")):
+        prop = components.get(model, {}).get("properties", {}).get(field)
+        if prop is not None:
+            prop["minLength"] = auth.password_min_length
+            prop["maxLength"] = auth.password_max_length

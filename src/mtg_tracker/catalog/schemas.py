@@ -7,6 +7,8 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
+from mtg_tracker.kit.schemas import RequestBody
+
 
 class CardPrices(BaseModel):
     usd: str | None = None
@@ -77,7 +79,7 @@ class CatalogObject(BaseModel):
     data: list[str]
 
 
-class Identifier(BaseModel):
+class Identifier(RequestBody):
     """One of Scryfall's identifier forms for /cards/collection."""
 
     model_config = ConfigDict(extra="forbid")
@@ -112,7 +114,7 @@ class Identifier(BaseModel):
         return self
 
 
-class CollectionRequest(BaseModel):
+class CollectionRequest(RequestBody):
     model_config = ConfigDict(extra="forbid")
 
     identifiers: list[Identifier] = Field(min_length=1, max_length=75)

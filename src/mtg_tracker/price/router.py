@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import uuid
-from datetime import date
 from decimal import Decimal
 from typing import Annotated, Any, Literal
 
@@ -13,7 +12,7 @@ from mtg_tracker.account.deps import ReadPrincipal, WritePrincipal
 from mtg_tracker.catalog.errors import CardNotFound
 from mtg_tracker.kit.deps import CacheDep, ReadSessionDep, SessionDep, SettingsDep
 from mtg_tracker.kit.errors import BadRequest
-from mtg_tracker.kit.schemas import MAX_ROW_ID, error_responses
+from mtg_tracker.kit.schemas import MAX_ROW_ID, IsoDate, error_responses
 from mtg_tracker.price import alerts as alert_service
 from mtg_tracker.price import movers as movers_service
 from mtg_tracker.price import service as price_service
@@ -53,8 +52,8 @@ def _ok(description: str, *errors: int) -> dict[int | str, dict[str, Any]]:
 async def price_history(
     session: ReadSessionDep,
     id: Annotated[str, Path(max_length=64, description="The printing's Scryfall id (a UUID).")],
-    from_: Annotated[date | None, Query(alias="from", description="First day (YYYY-MM-DD), inclusive.")] = None,
-    to: Annotated[date | None, Query(description="Last day (YYYY-MM-DD), inclusive.")] = None,
+    from_: Annotated[IsoDate | None, Query(alias="from", description="First day (YYYY-MM-DD), inclusive.")] = None,
+    to: Annotated[IsoDate | None, Query(description="Last day (YYYY-MM-DD), inclusive.")] = None,
     type: Annotated[
         PriceType | None, Query(description="Only this price type (and only the days that have it).")
     ] = None,
