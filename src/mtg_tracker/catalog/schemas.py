@@ -7,7 +7,7 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
-from mtg_tracker.kit.schemas import RequestBody
+from mtg_tracker.kit.schemas import MAX_ROW_ID, RequestBody
 
 
 class CardPrices(BaseModel):
@@ -87,8 +87,8 @@ class Identifier(RequestBody):
     id: uuid.UUID | None = None
     oracle_id: uuid.UUID | None = None
     illustration_id: uuid.UUID | None = None
-    multiverse_id: int | None = None
-    mtgo_id: int | None = None
+    multiverse_id: int | None = Field(None, ge=0, le=MAX_ROW_ID)
+    mtgo_id: int | None = Field(None, ge=0, le=MAX_ROW_ID)
     name: str | None = Field(None, min_length=1, max_length=200)
     set: str | None = Field(None, min_length=1, max_length=16)
     collector_number: str | None = Field(None, min_length=1, max_length=20)
