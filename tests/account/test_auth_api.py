@@ -399,3 +399,9 @@ async def test_metrics_count_tokens_and_failures(client: httpx.AsyncClient) -> N
     text = (await client.get("/metrics")).text
     assert "jwt_tokens_issued_total" in text
     assert 'authentication_failures_total{reason="bad_credentials"}' in text
+
+
+async def test_control_characters_in_the_login_form_are_not_a_500(client: httpx.AsyncClient) -> None:
+    for username, password in (("nul\x00@example.com", PASSWORD), ("someone@example.com", "pass\x00word")):
+        resp = await client.post("/api/v1/auth/token", data={"username": username, "password": password})
+        assert "control characters" in error_body(resp, 400)["details"]

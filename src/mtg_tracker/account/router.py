@@ -34,8 +34,9 @@ from mtg_tracker.account.schemas import (
 from mtg_tracker.account.service import Outcome
 from mtg_tracker.config import AuthSettings
 from mtg_tracker.kit.deps import ReadSessionDep, SessionDep, SettingsDep
+from mtg_tracker.kit.errors import ValidationFailed
 from mtg_tracker.kit.middleware import client_ip_var
-from mtg_tracker.kit.schemas import MAX_ROW_ID, error_responses
+from mtg_tracker.kit.schemas import MAX_ROW_ID, control_character, error_responses
 
 auth_router = APIRouter(tags=["auth"])
 users_router = APIRouter(tags=["users"])
@@ -131,6 +132,13 @@ async def token(
     token (a JWT, `expires_in` seconds) and a refresh token. A wrong email and a wrong password get the
     same 401; after `MTG_AUTH__LOGIN_MAX_FAILURES` failures for an account (or many from one address)
     within the window, attempts get 429 with `Retry-After`."""
+    problems = [
+        {"field": f"body.{name}", "message": f"must not contain control characters ({found} found)"}
+        for name, value in (("username", form.username), ("password", form.password))
+        if (found := control_character(value)) is not None
+    ]
+    if problems:  # PostgreSQL refuses NUL in text: stop it here as a 400, before the lockout bookkeeping
+        raise ValidationFailed("The login form contains control characters.", errors=problems)
     outcome = await account_service.login(
         session,
         email=form.username,

@@ -112,6 +112,13 @@ def _strings(value: Any) -> Iterator[str]:
             yield from _strings(item)
 
 
+def control_character(text: str, *, multiline: bool = False) -> str | None:
+    """The first C0 control character in ``text`` as ``U+XXXX`` (None when clean): for text that does
+    not come through a ``RequestBody`` (forms)."""
+    found = (_CONTROL_MULTILINE if multiline else _CONTROL).search(text)
+    return None if found is None else f"U+{ord(found.group()):04X}"
+
+
 class RequestBody(BaseModel):
     """Base of every JSON request body: unknown fields are refused, and so is any text (also inside
     lists) carrying a C0 control character, as the query strings already are. ``multiline`` names the
@@ -123,10 +130,10 @@ class RequestBody(BaseModel):
     @field_validator("*", mode="after")
     @classmethod
     def _no_control_characters(cls, value: Any, info: ValidationInfo) -> Any:
-        pattern = _CONTROL_MULTILINE if info.field_name in cls.multiline else _CONTROL
+        multiline = info.field_name in cls.multiline
         for text in _strings(value):
-            if (found := pattern.search(text)) is not None:
-                raise ValueError(f"must not contain control characters (U+{ord(found.group()):04X} found)")
+            if (found := control_character(text, multiline=multiline)) is not None:
+                raise ValueError(f"must not contain control characters ({found} found)")
         return value
 
 
