@@ -159,3 +159,84 @@ async def test_nul_in_query_string_is_a_400_not_a_500(client: Any) -> None:
         resp = await client.get(f"/api/v1/cards/search?q={q}")
         assert resp.status_code == 400, resp.text
         assert resp.json()["object"] == "error" and "NUL" in resp.json()["details"]
+
+
+_ID = "3fa85f64-5717-4562-b3fc-2c963f66afa6"
+
+
+@pytest.mark.parametrize(
+    ("method", "path", "allow"),
+    [
+        ("PUT", "/api/v1/collections", {"GET", "POST"}),
+        ("PUT", f"/api/v1/collections/{_ID}", {"GET", "PATCH", "DELETE"}),
+        ("POST", f"/api/v1/collections/{_ID}/entries/1", {"PATCH", "DELETE"}),
+        ("DELETE", "/api/v1/alerts/events", {"GET"}),
+        ("PATCH", "/api/v1/alerts", {"GET", "POST"}),
+        ("POST", f"/api/v1/alerts/{_ID}", {"GET", "DELETE"}),
+        ("PUT", "/api/v1/users/me", {"GET", "PATCH"}),
+    ],
+)
+async def test_405_allow_lists_every_method_of_the_path(
+    err_client: httpx.AsyncClient, method: str, path: str, allow: set[str]
+) -> None:
+    resp = await err_client.request(method, path)
+    _assert_error(resp, 405, "method_not_allowed")
+    assert set(resp.headers["allow"].split(", ")) - {"HEAD"} == allow
+
+
+async def test_alert_routes_take_only_uuids(err_client: httpx.AsyncClient) -> None:
+    # "events" is not an alert id: it is the events resource, whatever the method.
+    _assert_error(await err_client.delete("/api/v1/alerts/events"), 405, "method_not_allowed")
+    _assert_error(await err_client.get(f"/api/v1/alerts/{_ID.upper()}"), 401, "unauthorized")
+    _assert_error(await err_client.delete("/api/v1/alerts/not-an-id"), 404, "not_found")
+
+
+async def test_huge_ids_and_cursors_are_400_not_500(client: Any, db: Any) -> None:
+    from accounts import login_headers
+    from collectiontools import new_collection
+    from mtg_tracker.account import service as account_service
+
+    email = "huge-ids@example.com"
+    auth = await login_headers(client, email)
+    async with db.session_scope() as session:  # an administrator, to reach the audit log's cursor
+        user = await account_service.get_user_by_email(session, email)
+        assert user is not None
+        user.role = "admin"
+    cid = await new_collection(client, auth)
+    huge = "99999999999999999999"
+    for method, path in [
+        ("PATCH", f"/api/v1/collections/{cid}/entries/{huge}"),
+        ("DELETE", f"/api/v1/collections/{cid}/entries/{2**31}"),
+        ("GET", f"/api/v1/alerts/events?before={huge}"),
+        ("GET", f"/api/v1/admin/audit?before={huge}"),
+    ]:
+        resp = await client.request(method, path, headers=auth, json={"quantity": 1} if method == "PATCH" else None)
+        assert resp.status_code == 400, (method, path, resp.text)
+        assert resp.json()["object"] == "error"
+    assert (await client.get(f"/api/v1/alerts/events?before={2**31 - 1}", headers=auth)).status_code == 200
+
+
+async def test_openapi_documents_the_400_error_object_not_422(err_client: httpx.AsyncClient) -> None:
+    spec = (await err_client.get("/openapi.json")).json()
+    assert "HTTPValidationError" not in str(spec) and "ValidationError" not in spec["components"]["schemas"]
+    validated = 0
+    for path, ops in spec["paths"].items():
+        for method, op in ops.items():
+            assert "422" not in op["responses"], (method, path)
+            if op.get("parameters") or op.get("requestBody"):
+                validated += 1
+                ref = op["responses"]["400"]["content"]["application/json"]["schema"]["$ref"]
+                assert ref == "#/components/schemas/ErrorObject", (method, path)
+    assert validated > 30
+    # and that is what a validation error gets
+    _assert_error(await err_client.get("/api/v1/prices/movers", params={"limit": "many"}), 400, "bad_request")
+
+
+async def test_openapi_password_lengths_are_the_configured_policy(tmp_path: Any, sqlite_template: Any) -> None:
+    settings = make_settings(
+        f"sqlite+aiosqlite:///{tmp_path}/p.db", tmp_path, auth={"password_min_length": 14, "password_max_length": 200}
+    )
+    schemas = create_app(settings).openapi()["components"]["schemas"]
+    for model, field in (("RegisterRequest", "password"), ("PasswordChange", "new_password")):
+        prop = schemas[model]["properties"][field]
+        assert (prop["minLength"], prop["maxLength"]) == (14, 200), model

@@ -27,6 +27,7 @@ from mtg_tracker.kit.logging import configure_logging, get_logger
 from mtg_tracker.kit.middleware import RequestContextMiddleware
 from mtg_tracker.kit.ratelimit import RateLimitMiddleware
 from mtg_tracker.kit.scheduler import Scheduler
+from mtg_tracker.kit.schemas import install_openapi
 from mtg_tracker.ops.router import router as ops_router
 
 log = get_logger("mtg_tracker.app")
@@ -164,4 +165,5 @@ def create_app(
     )
     app.include_router(ops_router)
     app.include_router(api.router, prefix=API_PREFIX)
+    install_openapi(app, api.openapi_fixups(settings))
     return app

@@ -71,6 +71,51 @@ async def test_logout_revokes_the_session(client: httpx.AsyncClient) -> None:
     error_body(await client.post("/api/v1/auth/logout"), 401)
 
 
+async def test_logout_by_refresh_token_refuses_a_token_never_issued(client: httpx.AsyncClient) -> None:
+    await _register(client, "chandra@example.com")
+    pair = (await _token(client, "chandra@example.com")).json()
+    for garbage in ("garbage", "x" * 200, pair["refresh_token"][:-2] + "zz"):
+        error_body(await client.post("/api/v1/auth/logout", json={"refresh_token": garbage}), 401)
+    # the session those attempts named nothing of is still alive
+    assert (await client.get("/api/v1/users/me", headers=_bearer(pair["access_token"]))).status_code == 200
+    logout = {"refresh_token": pair["refresh_token"]}
+    assert (await client.post("/api/v1/auth/logout", json=logout)).status_code == 204
+    error_body(await client.get("/api/v1/users/me", headers=_bearer(pair["access_token"])), 401)
+    # a genuine token of a session already logged out: idempotent
+    assert (await client.post("/api/v1/auth/logout", json=logout)).status_code == 204
+
+
+@pytest.mark.parametrize(
+    "body",
+    [
+        {"display_name": "Jace\x00Beleren"},
+        {"display_name": "line\nbreak"},
+        {"display_name": "bell\x07"},
+        {"email": "x\x00@example.com"},
+    ],
+)
+async def test_control_characters_in_json_text_are_400(client: httpx.AsyncClient, body: dict[str, str]) -> None:
+    headers = await login_headers(client)
+    resp = error_body(await client.patch("/api/v1/users/me", json=body, headers=headers), 400)
+    assert "control characters" in resp["details"]
+    register = {"email": "nul@example.com", "password": PASSWORD, **body}
+    error_body(await client.post("/api/v1/auth/register", json=register), 400)
+    assert (await client.patch("/api/v1/users/me", json={"display_name": "Jace"}, headers=headers)).status_code == 200
+
+
+async def test_admin_flags_are_json_booleans(client: httpx.AsyncClient, db: Any) -> None:
+    admin = await login_headers(client, "nissa@example.com")
+    await _make_admin(db, "nissa@example.com")
+    await login_headers(client, "gideon@example.com")
+    users = (await client.get("/api/v1/admin/users", headers=admin)).json()["data"]
+    gideon = next(u for u in users if u["email"] == "gideon@example.com")
+    for flag in (0, 1, "false", "no"):
+        resp = await client.patch(f"/api/v1/admin/users/{gideon['id']}", json={"is_active": flag}, headers=admin)
+        error_body(resp, 400)
+    resp = await client.patch(f"/api/v1/admin/users/{gideon['id']}", json={"is_active": False}, headers=admin)
+    assert resp.status_code == 200 and resp.json()["is_active"] is False
+
+
 @pytest.mark.parametrize(
     ("password", "fragment"),
     [
@@ -410,3 +455,9 @@ async def test_metrics_count_tokens_and_failures(client: httpx.AsyncClient) -> N
     text = (await client.get("/metrics", headers=OPS_HEADERS)).text
     assert "jwt_tokens_issued_total" in text
     assert 'authentication_failures_total{reason="bad_credentials"}' in text
+
+
+async def test_control_characters_in_the_login_form_are_not_a_500(client: httpx.AsyncClient) -> None:
+    for username, password in (("nul\x00@example.com", PASSWORD), ("someone@example.com", "pass\x00word")):
+        resp = await client.post("/api/v1/auth/token", data={"username": username, "password": password})
+        assert "control characters" in error_body(resp, 400)["details"]

@@ -147,6 +147,10 @@ async def test_collection(client: httpx.AsyncClient, cards: list[dict[str, Any]]
         {"identifiers": [{"id": "nope"}]},
         {"identifiers": [{"colour": "red"}]},
         {"cards": []},
+        # beyond the 32-bit ids: a 400, not an integer overflow in the database driver
+        {"identifiers": [{"multiverse_id": 99999999999999999999}]},
+        {"identifiers": [{"mtgo_id": 2**31}]},
+        {"identifiers": [{"name": "Sol\x00Ring"}]},
     ],
 )
 async def test_collection_bad_input(client: httpx.AsyncClient, cards: list[dict[str, Any]], payload: Any) -> None:

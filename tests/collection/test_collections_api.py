@@ -199,3 +199,26 @@ async def test_the_database_refuses_entries_the_api_would_refuse(
     async with db.session_scope() as session:
         await session.execute(insert(CollectionEntry).values(**base, **good))
     assert (await client.get(f"{API}/collections/{cid}/entries", headers=owner)).json()["total"] == 1
+
+
+@pytest.mark.parametrize("flag", [0, 1, "true", "yes"])
+async def test_is_public_must_be_a_json_boolean(client: httpx.AsyncClient, owner: dict[str, str], flag: Any) -> None:
+    cid = await new_collection(client, owner)
+    error_body(await client.patch(f"{API}/collections/{cid}", json={"is_public": flag}, headers=owner), 400)
+    error_body(await client.post(f"{API}/collections", json={"name": "x", "is_public": flag}, headers=owner), 400)
+    assert (await client.get(f"{API}/collections/{cid}", headers=owner)).json()["is_public"] is False
+
+
+async def test_control_characters_are_refused_except_line_breaks_in_long_text(
+    client: httpx.AsyncClient, owner: dict[str, str], cards: dict[str, dict[str, Any]]
+) -> None:
+    cid = await new_collection(client, owner)
+    for body in ({"name": "Main\x00"}, {"name": "Main\nDeck"}, {"description": "tab\tok but NUL\x00 not"}):
+        error_body(await client.patch(f"{API}/collections/{cid}", json=body, headers=owner), 400)
+    multi = {"description": "Line one\nLine two\ttabbed\r\n"}
+    assert (await client.patch(f"{API}/collections/{cid}", json=multi, headers=owner)).status_code == 200
+    entry = {"card_id": cards["a"]["id"], "notes": "first\nsecond", "tags": ["ok"]}
+    assert (await client.post(f"{API}/collections/{cid}/entries", json=entry, headers=owner)).status_code == 201
+    for bad in ({"tags": ["trade\x1b[31m"]}, {"notes": "\x00"}, {"acquired": 0}, {"acquired": "1970-01-01"}):
+        resp = await client.post(f"{API}/collections/{cid}/entries", json={**entry, **bad}, headers=owner)
+        error_body(resp, 400)

@@ -259,6 +259,12 @@ async def test_history_endpoint(
         ("/cards/{a}/prices", {"from": "2026-02-01", "to": "2026-01-01"}, 400),
         ("/cards/{a}/prices", {"from": "yesterday"}, 400),
         ("/cards/{a}/prices", {"type": "gold"}, 400),
+        # dates are YYYY-MM-DD only: not a Unix time (0 was 1970-01-01), not a datetime, nothing before Magic
+        ("/cards/{a}/prices", {"to": "0"}, 400),
+        ("/cards/{a}/prices", {"from": "1700000000"}, 400),
+        ("/cards/{a}/prices", {"to": "2026-01-21T10:00:00"}, 400),
+        ("/cards/{a}/prices", {"from": "1970-01-01"}, 400),
+        ("/cards/{a}/prices", {"to": "2026-02-30"}, 400),
     ],
 )
 async def test_history_errors(

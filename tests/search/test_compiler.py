@@ -9,6 +9,7 @@ from sqlalchemy.dialects import postgresql, sqlite
 from mtg_tracker.search import compiler
 from mtg_tracker.search.compiler import Options, asks_for_digital, asks_for_extras
 from mtg_tracker.search.parser import parse
+from mtg_tracker.search.values import NUMBER_LIMITS
 
 DIALECTS = {"sqlite": sqlite.dialect(), "postgresql": postgresql.dialect()}
 
@@ -115,3 +116,39 @@ def test_directives_override_parameters() -> None:
     assert (plan.unique, plan.order) == ("prints", "usd")
     plan = compiler.plan(parse("t:goblin"), "sqlite", Options(unique="art", order="cmc", direction="desc"))
     assert (plan.unique, plan.order, plan.direction) == ("art", "cmc", "desc")
+
+
+LIMITS = ["usd<21000000", "eur>-21000000", "tix<=20999999.99", "mv<1000000", "pt<2000000", "cn<1000000",
+          "prints<=32767", "sets>-32767", "artists<32767", "date:9999-12", "year>=0001", "c<=99"]  # fmt: skip
+# Every numeric keyword at both ends of its limit, so a limit too large for its column fails here.
+LIMITS += [f"{kw}{op}{sign}{limit}" for kw, limit in NUMBER_LIMITS.items() for op, sign in (("<=", ""), (">=", "-"))]
+_INT_RANGE = {"SMALLINT": 2**15, "INTEGER": 2**31, "BIGINT": 2**63}
+
+
+@pytest.mark.parametrize("dialect", ["sqlite", "postgresql"])
+@pytest.mark.parametrize("query", LIMITS)
+def test_numbers_at_the_limits_fit_the_columns_they_are_compared_with(query: str, dialect: str) -> None:
+    # PostgreSQL casts a bound value to the column's type: a price in cents must fit INTEGER, a count SMALLINT.
+    parsed = parse(query)
+    assert parsed.warnings == []
+    compiled = compiler.page_statement(compiler.plan(parsed, dialect), dialect, page=1).compile(
+        dialect=DIALECTS[dialect]
+    )
+    for bind, name in compiled.bind_names.items():
+        value = compiled.params[name]
+        if isinstance(value, float):
+            assert value == value and abs(value) != float("inf"), (query, name)
+        bound = _INT_RANGE.get(str(bind.type))
+        if bound is not None and isinstance(value, int | float):
+            assert -bound <= value < bound, (query, name, value, bind.type)
+
+
+def test_a_term_the_parser_would_drop_does_not_compile() -> None:
+    # Defence in depth: a tree built without the parser cannot smuggle an overflowing value to SQL.
+    from mtg_tracker.search.ast import Span, Term
+
+    bad = parse("usd>1")
+    assert isinstance(bad.root, Term)
+    bad.root = Term("usd", ">", "1e17", Span(0, 8))
+    with pytest.raises(compiler.CompileError):
+        compiler.plan(bad, "sqlite")

@@ -253,3 +253,49 @@ def test_dangling_operators_warn(query: str) -> None:
 def test_escaped_quote_in_value() -> None:
     q = parse(r'o:"say \"hi\""')
     assert isinstance(q.root, Term) and q.root.value == 'say "hi"'
+
+
+@pytest.mark.parametrize(
+    ("query", "warning"),
+    [
+        ("usd>1e17", 'out of range for "usd"'),
+        ("usd>99999999999999999999", 'out of range for "usd"'),
+        ("eur<1e300", 'out of range for "eur"'),
+        ("tix>=1e17", 'out of range for "tix"'),
+        ("usd>1e308", 'out of range for "usd"'),
+        ("usd<-1e10", 'out of range for "usd"'),
+        ("usd>21000000.01", 'out of range for "usd"'),
+        ("prints>32768", 'out of range for "prints"'),
+        ("usd>1e400", "The value must be a number"),
+        ("mv>1e308", 'out of range for "mv"'),
+        ("pow<-2000000", 'out of range for "pow"'),
+        ("tou=1e9", 'out of range for "tou"'),
+        ("loy>1e7", 'out of range for "loy"'),
+        ("pt>1e307", 'out of range for "pt"'),
+        ("prints>1e18", 'out of range for "prints"'),
+        ("artists>=1e10", 'out of range for "artists"'),
+        ("cn>1e17", 'out of range for "cn"'),
+        ("cn<99999999999999999999", 'out of range for "cn"'),
+        ("cn:" + "1" * 33, "Collector numbers are at most 32 characters"),
+        ("c=99999999999999999999", 'Unknown color "99999999999999999999"'),
+        ("id>=100", 'Unknown color "100"'),
+        ("year>0000", "is not a year"),
+        ("date<10000-01-01", "is not a year"),
+        ("date>2019-02-30", "is not a year"),
+    ],
+)
+def test_out_of_range_numbers_are_ignored_with_a_warning(query: str, warning: str) -> None:
+    q = parse(f"t:goblin {query}")
+    assert len(q.warnings) == 1 and warning in q.warnings[0], q.warnings
+    assert isinstance(q.root, And) and isinstance(q.root.children[1], Nothing)
+
+
+@pytest.mark.parametrize(
+    "query",
+    ["usd<21000000", "eur>-21000000", "tix<=20999999.99", "mv<1000000", "pow>-1000000", "pt<2000000",
+     "prints<=32767", "cn<1000000", "cn>=abc", "c<=99", "year<=9999", "date<=9999-12-31", "date:9999-12",
+     "year>=0001"],
+)  # fmt: skip
+def test_numbers_at_the_limits_are_kept(query: str) -> None:
+    q = parse(query)
+    assert q.warnings == [] and isinstance(q.root, Term)

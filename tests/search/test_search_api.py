@@ -182,3 +182,34 @@ def test_service_understand_rejects_empty_and_ignored_queries() -> None:
     assert err.value.warnings and 'Unknown keyword "zz"' in err.value.warnings[0]
     with pytest.raises(QueryNotUnderstood):
         service.understand("   ")
+
+
+@pytest.mark.parametrize(
+    "term",
+    ["usd>1e17", "usd>99999999999999999999", "eur<1e300", "tix>=1e17", "usd>1e308", "mv>1e308", "cn>1e17",
+     "c=99999999999999999999", "pow<-1e300"],
+)  # fmt: skip
+async def test_numbers_out_of_range_are_warnings_not_500s(
+    client: httpx.AsyncClient, cards: list[dict[str, Any]], term: str
+) -> None:
+    alone = _err(await client.get(f"{API}/cards/search", params={"q": term}), 400)
+    assert any(term in w for w in alone["warnings"]), alone
+    resp = await client.get(f"{API}/cards/search", params={"q": f"t:creature {term}"})
+    assert resp.status_code == 200, resp.text
+    assert any(term in w for w in resp.json()["warnings"])
+    assert (await client.get(f"{API}/cards/random", params={"q": f"t:creature {term}"})).status_code == 200
+
+
+@pytest.mark.parametrize(
+    ("q", "matches"),
+    [("usd<21000000", True), ("usd>-21000000", True), ("usd>20999999", False), ("eur<=21000000", True),
+     ("tix>=-21000000", True), ("prints<=32767", True), ("sets>32766", False), ("artists<32767", True),
+     ("cn<1000000", True), ("cn>999999", False), ("mv<1000000", True), ("date<=9999-12-31", True),
+     ("date>9999-12", False)],
+)  # fmt: skip
+async def test_numbers_at_the_limits_run_on_the_database(
+    client: httpx.AsyncClient, cards: list[dict[str, Any]], q: str, matches: bool
+) -> None:
+    resp = await client.get(f"{API}/cards/search", params={"q": f"t:creature {q}"})
+    assert resp.status_code == (200 if matches else 404), resp.text
+    assert "warnings" not in resp.json()

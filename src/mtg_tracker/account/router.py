@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import uuid
-from typing import Annotated
+from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, Path, Query, Request, Response
 from fastapi.security import OAuth2PasswordRequestForm
@@ -32,9 +32,11 @@ from mtg_tracker.account.schemas import (
     UserUpdate,
 )
 from mtg_tracker.account.service import Outcome
+from mtg_tracker.config import AuthSettings
 from mtg_tracker.kit.deps import ReadSessionDep, SessionDep, SettingsDep
+from mtg_tracker.kit.errors import ValidationFailed
 from mtg_tracker.kit.middleware import client_ip_var
-from mtg_tracker.kit.schemas import error_responses
+from mtg_tracker.kit.schemas import MAX_ROW_ID, control_character, error_responses
 
 auth_router = APIRouter(tags=["auth"])
 users_router = APIRouter(tags=["users"])
@@ -132,6 +134,13 @@ async def token(
     client address, `MTG_AUTH__LOGIN_MAX_FAILURES_PER_ACCOUNT` (100) for an account from all addresses, or
     `MTG_AUTH__LOGIN_MAX_FAILURES_PER_ADDRESS` (20) from one address, attempts get 429 with `Retry-After`;
     a stranger's failures lock only their own address out of an account, not its owner."""
+    problems = [
+        {"field": f"body.{name}", "message": f"must not contain control characters ({found} found)"}
+        for name, value in (("username", form.username), ("password", form.password))
+        if (found := control_character(value)) is not None
+    ]
+    if problems:  # PostgreSQL refuses NUL in text: stop it here as a 400, before the lockout bookkeeping
+        raise ValidationFailed("The login form contains control characters.", errors=problems)
     outcome = await account_service.login(
         session,
         email=form.username,
@@ -168,7 +177,9 @@ async def refresh(
 @auth_router.post("/auth/logout", status_code=204, responses=error_responses(400, 401), summary="Log out")
 async def logout(session: SessionDep, principal: OptionalPrincipal, data: LogoutRequest | None = None) -> Response:
     """Revoke the session of the access token sent (or of the refresh token in the body): its refresh
-    tokens and access tokens stop working at once. Idempotent."""
+    tokens and access tokens stop working at once. Idempotent: a token of a session that is already
+    logged out (or rotated, or expired) is still 204. A refresh token this server never issued is 401,
+    so a client with a corrupted token is not told its session ended while it is still alive."""
     if principal is None and (data is None or not data.refresh_token):
         raise errors.NotAuthenticated("Send the access token or the refresh token to log out.")
     await account_service.logout(
@@ -339,7 +350,7 @@ async def admin_audit(
     target: Annotated[
         str | None, Query(max_length=320, description="Only events on this target (user id, email, key id).")
     ] = None,
-    before: Annotated[int | None, Query(ge=1, description="Cursor: events older than this id.")] = None,
+    before: Annotated[int | None, Query(ge=1, le=MAX_ROW_ID, description="Cursor: events older than this id.")] = None,
     limit: Annotated[int, Query(ge=1, le=1000)] = 100,
 ) -> AuditEventList:
     """Security events, newest first (admin only): logins, refresh-token re-use, API keys, role and status
@@ -352,3 +363,14 @@ async def admin_audit(
         next_page=str(request.url.include_query_params(before=events[-1].id)) if has_more and events else None,
         data=[audit_read(e) for e in events],
     )
+
+
+def document_password_policy(schema: dict[str, Any], auth: AuthSettings) -> None:
+    """The OpenAPI's password lengths are the configured policy's, not the schema's loose bounds (the
+    schema only stops absurd bodies; the policy check gives the precise message, as a 400)."""
+    components = schema.get("components", {}).get("schemas", {})
+    for model, field in (("RegisterRequest", "password"), ("PasswordChange", "new_password")):
+        prop = components.get(model, {}).get("properties", {}).get(field)
+        if prop is not None:
+            prop["minLength"] = auth.password_min_length
+            prop["maxLength"] = auth.password_max_length

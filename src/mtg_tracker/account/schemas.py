@@ -8,11 +8,13 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
+from mtg_tracker.kit.schemas import Flag, RequestBody
+
 Role = Literal["user", "admin", "api_client"]
 Scope = Literal["read", "write"]
 
 
-class RegisterRequest(BaseModel):
+class RegisterRequest(RequestBody):
     model_config = ConfigDict(extra="forbid")
 
     email: str = Field(min_length=3, max_length=320, examples=["jace@example.com"])
@@ -40,7 +42,7 @@ class UserList(BaseModel):
     data: list[UserRead]
 
 
-class UserUpdate(BaseModel):
+class UserUpdate(RequestBody):
     """All optional; changing the email needs the current password."""
 
     model_config = ConfigDict(extra="forbid")
@@ -50,7 +52,7 @@ class UserUpdate(BaseModel):
     current_password: str | None = Field(None, max_length=4096)
 
 
-class PasswordChange(BaseModel):
+class PasswordChange(RequestBody):
     model_config = ConfigDict(extra="forbid")
 
     current_password: str = Field(max_length=4096)
@@ -64,19 +66,19 @@ class TokenResponse(BaseModel):
     expires_in: int = Field(description="Seconds until the access token expires.")
 
 
-class RefreshRequest(BaseModel):
+class RefreshRequest(RequestBody):
     model_config = ConfigDict(extra="forbid")
 
     refresh_token: str = Field(min_length=1, max_length=200)
 
 
-class LogoutRequest(BaseModel):
+class LogoutRequest(RequestBody):
     model_config = ConfigDict(extra="forbid")
 
     refresh_token: str | None = Field(None, max_length=200)
 
 
-class ApiKeyCreate(BaseModel):
+class ApiKeyCreate(RequestBody):
     model_config = ConfigDict(extra="forbid")
 
     name: str = Field(min_length=1, max_length=100)
@@ -106,11 +108,11 @@ class ApiKeyList(BaseModel):
     data: list[ApiKeyRead]
 
 
-class AdminUserUpdate(BaseModel):
+class AdminUserUpdate(RequestBody):
     model_config = ConfigDict(extra="forbid")
 
     role: Role | None = None
-    is_active: bool | None = Field(None, description="false disables the user: their tokens and keys stop at once.")
+    is_active: Flag | None = Field(None, description="false disables the user: their tokens and keys stop at once.")
 
 
 class AuditEventRead(BaseModel):

@@ -366,13 +366,22 @@ async def refresh(
 async def logout(
     session: AsyncSession, *, principal: Principal | None, refresh_token: str | None, address: str | None
 ) -> bool:
-    """Revoke the caller's session (by access token) or the session of the given refresh token."""
+    """Revoke the caller's session (by access token) or the session of the given refresh token.
+
+    A refresh token this server never issued raises ``InvalidRefreshToken`` (401): answering "logged out"
+    to garbage would tell a client with a corrupted token that its real session is gone while it lives on.
+    A token that was issued but whose session is already revoked (or rotated away, or expired) is a
+    success that changes nothing (False): logging out twice, or after a logout elsewhere, is idempotent.
+    """
     family_id = principal.session_id if principal is not None else None
     if family_id is None and refresh_token:
         row = (
             await session.execute(select(RefreshToken).where(RefreshToken.token_hash == digest(refresh_token)))
         ).scalar_one_or_none()
-        family_id = row.session_id if row is not None else None
+        if row is None:
+            metrics.AUTH_FAILURES.labels("refresh_invalid").inc()
+            raise errors.InvalidRefreshToken()
+        family_id = row.session_id
     if family_id is None:
         return False
     family = await session.get(Session, family_id)

@@ -7,6 +7,8 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
+from mtg_tracker.kit.schemas import MAX_ROW_ID, RequestBody
+
 
 class CardPrices(BaseModel):
     usd: str | None = None
@@ -77,7 +79,7 @@ class CatalogObject(BaseModel):
     data: list[str]
 
 
-class Identifier(BaseModel):
+class Identifier(RequestBody):
     """One of Scryfall's identifier forms for /cards/collection."""
 
     model_config = ConfigDict(extra="forbid")
@@ -85,8 +87,8 @@ class Identifier(BaseModel):
     id: uuid.UUID | None = None
     oracle_id: uuid.UUID | None = None
     illustration_id: uuid.UUID | None = None
-    multiverse_id: int | None = None
-    mtgo_id: int | None = None
+    multiverse_id: int | None = Field(None, ge=0, le=MAX_ROW_ID)
+    mtgo_id: int | None = Field(None, ge=0, le=MAX_ROW_ID)
     name: str | None = Field(None, min_length=1, max_length=200)
     set: str | None = Field(None, min_length=1, max_length=16)
     collector_number: str | None = Field(None, min_length=1, max_length=20)
@@ -112,7 +114,7 @@ class Identifier(BaseModel):
         return self
 
 
-class CollectionRequest(BaseModel):
+class CollectionRequest(RequestBody):
     model_config = ConfigDict(extra="forbid")
 
     identifiers: list[Identifier] = Field(min_length=1, max_length=75)

@@ -37,12 +37,12 @@ from mtg_tracker.collection.schemas import (
 )
 from mtg_tracker.kit.deps import SessionDep, SettingsDep
 from mtg_tracker.kit.errors import BadRequest
-from mtg_tracker.kit.schemas import error_responses
+from mtg_tracker.kit.schemas import MAX_ROW_ID, error_responses
 
 router = APIRouter(tags=["collections"])
 
 CollectionId = Annotated[uuid.UUID, Path(description="The collection's id.")]
-EntryId = Annotated[int, Path(description="The entry's id.")]
+EntryId = Annotated[int, Path(ge=1, le=MAX_ROW_ID, description="The entry's id.")]
 Page = Annotated[int, Query(ge=1, le=100_000, description="Page number, from 1.")]
 PageSize = Annotated[int, Query(ge=1, le=1000, description="Items per page.")]
 _READ = error_responses(400, 401, 404)

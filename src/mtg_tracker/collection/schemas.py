@@ -10,6 +10,7 @@ from typing import Annotated, Any, Literal
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field, field_validator
 
 from mtg_tracker.collection.formats import LANGUAGES, MAX_QUANTITY
+from mtg_tracker.kit.schemas import Flag, IsoDate, RequestBody
 
 Kind = Literal["collection", "binder", "deck", "wishlist"]
 Finish = Literal["nonfoil", "foil", "etched"]
@@ -47,22 +48,24 @@ def _clean_tags(tags: list[str] | None) -> list[str] | None:
     return out
 
 
-class CollectionCreate(BaseModel):
+class CollectionCreate(RequestBody):
     model_config = ConfigDict(extra="forbid")
+    multiline = frozenset({"description"})
 
     name: str = Field(min_length=1, max_length=200)
     kind: Kind = "collection"
     description: str | None = Field(None, max_length=5000)
-    is_public: bool = Field(False, description="true = anyone with the link may read it (never change it).")
+    is_public: Flag = Field(False, description="true = anyone with the link may read it (never change it).")
 
 
-class CollectionUpdate(BaseModel):
+class CollectionUpdate(RequestBody):
     model_config = ConfigDict(extra="forbid")
+    multiline = frozenset({"description"})
 
     name: str | None = Field(None, min_length=1, max_length=200)
     kind: Kind | None = None
     description: str | None = Field(None, max_length=5000)
-    is_public: bool | None = None
+    is_public: Flag | None = None
 
 
 class CollectionRead(BaseModel):
@@ -85,10 +88,11 @@ class CollectionList(BaseModel):
     data: list[CollectionRead]
 
 
-class EntryCreate(BaseModel):
+class EntryCreate(RequestBody):
     """A printing to add; an entry with the same printing, finish, condition and language grows instead."""
 
     model_config = ConfigDict(extra="forbid")
+    multiline = frozenset({"notes"})
 
     card_id: uuid.UUID = Field(description="The printing's Scryfall id (catalog card id).")
     quantity: int = Field(1, ge=1, le=MAX_QUANTITY)
@@ -97,7 +101,7 @@ class EntryCreate(BaseModel):
     language: Language = "en"
     purchase_price: Decimal | None = _Money
     currency: str | None = Field(None, pattern=_CURRENCY, description="ISO 4217 code of purchase_price.")
-    acquired: dt.date | None = None
+    acquired: IsoDate | None = None
     tags: list[str] | None = Field(None, max_length=50)
     notes: str | None = Field(None, max_length=5000)
 
@@ -105,8 +109,9 @@ class EntryCreate(BaseModel):
     _currency = field_validator("currency")(_upper)
 
 
-class EntryUpdate(BaseModel):
+class EntryUpdate(RequestBody):
     model_config = ConfigDict(extra="forbid")
+    multiline = frozenset({"notes"})
 
     quantity: int | None = Field(None, ge=1, le=MAX_QUANTITY)
     finish: Finish | None = None
@@ -114,7 +119,7 @@ class EntryUpdate(BaseModel):
     language: Language | None = None
     purchase_price: Decimal | None = _Money
     currency: str | None = Field(None, pattern=_CURRENCY)
-    acquired: dt.date | None = None
+    acquired: IsoDate | None = None
     tags: list[str] | None = Field(None, max_length=50)
     notes: str | None = Field(None, max_length=5000)
 

@@ -8,6 +8,7 @@ from typing import Any
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
+from fastapi.routing import iter_route_contexts
 from sqlalchemy.exc import SQLAlchemyError
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
@@ -67,7 +68,28 @@ async def http_error_handler(request: Request, exc: Exception) -> JSONResponse:
     elif status == 405 and detail is None:
         detail = f"{request.method} is not allowed on {request.url.path}."
     body = error_body(status=status, details=detail or default_phrase, request_id=request_id_var.get())
-    return _json(status, body, dict(exc.headers) if exc.headers else None)
+    headers = dict(exc.headers) if exc.headers else {}
+    if status == 405:
+        headers["Allow"] = _allowed_methods(request) or headers.get("Allow", "")
+    return _json(status, body, headers or None)
+
+
+def _allowed_methods(request: Request) -> str:
+    """Every method some route takes on this path.
+
+    Starlette answers 405 with the ``Allow`` of the first route whose path matched, but FastAPI makes
+    one route per method, so ``PUT /collections`` would claim only GET is allowed when POST is too.
+    """
+    path: str = request.scope["path"]
+    root = request.scope.get("root_path", "")
+    if root and path.startswith(root):
+        path = path[len(root) :]
+    methods: set[str] = set()
+    for route in iter_route_contexts(request.app.router.routes):
+        regex = getattr(route, "path_regex", None)
+        if route.methods and regex is not None and regex.match(path):
+            methods |= route.methods
+    return ", ".join(sorted(methods))
 
 
 async def database_error_handler(request: Request, exc: Exception) -> JSONResponse:

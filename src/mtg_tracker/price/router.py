@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import uuid
-from datetime import date
 from decimal import Decimal
 from typing import Annotated, Any, Literal
 
@@ -13,7 +12,7 @@ from mtg_tracker.account.deps import ReadPrincipal, WritePrincipal
 from mtg_tracker.catalog.errors import CardNotFound
 from mtg_tracker.kit.deps import CacheDep, ReadSessionDep, SessionDep, SettingsDep
 from mtg_tracker.kit.errors import BadRequest
-from mtg_tracker.kit.schemas import error_responses
+from mtg_tracker.kit.schemas import MAX_ROW_ID, IsoDate, error_responses
 from mtg_tracker.price import alerts as alert_service
 from mtg_tracker.price import movers as movers_service
 from mtg_tracker.price import service as price_service
@@ -53,8 +52,8 @@ def _ok(description: str, *errors: int) -> dict[int | str, dict[str, Any]]:
 async def price_history(
     session: ReadSessionDep,
     id: Annotated[str, Path(max_length=64, description="The printing's Scryfall id (a UUID).")],
-    from_: Annotated[date | None, Query(alias="from", description="First day (YYYY-MM-DD), inclusive.")] = None,
-    to: Annotated[date | None, Query(description="Last day (YYYY-MM-DD), inclusive.")] = None,
+    from_: Annotated[IsoDate | None, Query(alias="from", description="First day (YYYY-MM-DD), inclusive.")] = None,
+    to: Annotated[IsoDate | None, Query(description="Last day (YYYY-MM-DD), inclusive.")] = None,
     type: Annotated[
         PriceType | None, Query(description="Only this price type (and only the days that have it).")
     ] = None,
@@ -149,7 +148,9 @@ async def alert_events(
     session: ReadSessionDep,
     principal: ReadPrincipal,
     alert_id: Annotated[uuid.UUID | None, Query(description="Only this alert's deliveries.")] = None,
-    before: Annotated[int | None, Query(ge=1, description="Cursor: events older than this event id.")] = None,
+    before: Annotated[
+        int | None, Query(ge=1, le=MAX_ROW_ID, description="Cursor: events older than this event id.")
+    ] = None,
     limit: Annotated[int, Query(ge=1, le=1000, description="Page size.")] = 100,
 ) -> AlertEventList:
     """Every delivery attempt of your alerts, newest first: outcome, HTTP status, error, attempt number,
@@ -182,11 +183,13 @@ async def alert_events(
     )
 
 
+# Routed as ``{alert_id:uuid}`` so that no other word (``DELETE /alerts/events``) is taken for an id: that
+# is a 405 from /alerts/events, not a 400 about a malformed id.
 AlertId = Annotated[uuid.UUID, Path(description="The alert's id.")]
 
 
 @alerts_router.get(
-    "/alerts/{alert_id}", response_model=AlertRead, responses=error_responses(*_ALERT_ERRORS), summary="One alert"
+    "/alerts/{alert_id:uuid}", response_model=AlertRead, responses=error_responses(*_ALERT_ERRORS), summary="One alert"
 )
 async def get_alert(alert_id: AlertId, session: ReadSessionDep, principal: ReadPrincipal) -> AlertRead:
     """One of your alerts and its crossing state."""
@@ -195,7 +198,7 @@ async def get_alert(alert_id: AlertId, session: ReadSessionDep, principal: ReadP
 
 
 @alerts_router.delete(
-    "/alerts/{alert_id}", status_code=204, responses=error_responses(*_ALERT_ERRORS), summary="Delete an alert"
+    "/alerts/{alert_id:uuid}", status_code=204, responses=error_responses(*_ALERT_ERRORS), summary="Delete an alert"
 )
 async def delete_alert(alert_id: AlertId, session: SessionDep, principal: WritePrincipal) -> Response:
     """Delete one of your alerts and its delivery log."""

@@ -9,10 +9,12 @@ from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
+from mtg_tracker.kit.schemas import RequestBody
+
 PriceType = Literal["usd", "usd_foil", "usd_etched", "eur", "eur_foil", "tix"]
 
 
-class AlertCreate(BaseModel):
+class AlertCreate(RequestBody):
     """A price alert: tell this webhook when the printing's price crosses the threshold."""
 
     model_config = ConfigDict(extra="forbid")

@@ -363,8 +363,9 @@ class _Compiler:
             whole = func.cast(column, Integer)
             cond = and_(column.is_not(None), column == whole, (whole % 2) == (0 if v == "even" else 1))
             return not_(cond) if op == "!=" else cond
-        number = values.parse_number(v)
-        assert number is not None
+        number = values.parse_bounded(t.keyword, v)
+        if number is None:
+            raise CompileError(f"{t.keyword} value {v!r} out of range")  # the parser warns and drops it
         target: float | int = round(number * scale) if scale != 1 else number
         if op == "!=":
             return not_(and_(column.is_not(None), column == target))
@@ -434,9 +435,11 @@ class _Compiler:
         if t.op in (":", "=", "!="):
             cond = S.c.cn == v
             return not_(cond) if t.op == "!=" else cond
-        number = values.parse_number(v)
-        if number is None:
+        if values.parse_number(v) is None:
             return and_(S.c.cn.is_not(None), _compare(self.collate(S.c.cn), t.op, v))
+        number = values.parse_bounded("number", v)
+        if number is None:
+            raise CompileError(f"collector number {v!r} out of range")  # the parser warns and drops it
         return and_(S.c.cn_num.is_not(None), _compare(S.c.cn_num, t.op, number))
 
     def k_block(self, t: Term) -> Any:

@@ -219,6 +219,13 @@ def _check(kw: Keyword, term: Term, value: str) -> str | None:
             if kw.name in _STAT_KEYWORDS:
                 return f'The value must be a number, or one of pow, tou, loy, def, mv ("{value}" given)'
             return f'The value must be a number ("{value}" given)'
+        return _out_of_range(kw, term, value)
+    if kind == "cn":
+        if len(value) > values.COLLECTOR_NUMBER_LENGTH:
+            return f"Collector numbers are at most {values.COLLECTOR_NUMBER_LENGTH} characters long"
+        # Orderings compare the number part when there is one; equality compares the text.
+        if op not in _EQUALITY_OPS and values.parse_number(value) is not None:
+            return _out_of_range(kw, term, value)
         return None
     if kind == "produces":
         return None if values.parse_produces(value) is not None else f'Unknown color "{value}"'
@@ -251,6 +258,13 @@ def _check(kw: Keyword, term: Term, value: str) -> str | None:
     if kind == "cheapest" and v not in ("usd", "eur", "tix"):
         return f'Unknown currency "{value}" for cheapest: (usd, eur or tix)'
     return None
+
+
+def _out_of_range(kw: Keyword, term: Term, value: str) -> str | None:
+    if values.parse_bounded(kw.name, value) is not None:
+        return None
+    limit = values.NUMBER_LIMITS[kw.name]
+    return f'"{value}" is out of range for "{term.raw_keyword}" (from -{limit:,} to {limit:,})'
 
 
 def _apply_directive(name: str, op: str, value: str, d: Directives) -> str | None:

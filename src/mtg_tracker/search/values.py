@@ -6,6 +6,7 @@ value into columns and constants, so both always agree on what a value means.
 
 from __future__ import annotations
 
+import calendar
 import re
 from dataclasses import dataclass
 from datetime import date
@@ -49,7 +50,8 @@ def parse_colors(value: str) -> ColorValue | None:
     if not v:
         return None
     if v.isdigit():
-        return ColorValue(count=int(v))
+        # A count beyond any card's five colours is a typo, and a huge one would overflow the driver.
+        return ColorValue(count=int(v)) if len(v) <= 2 else None
     if v in ("c", "colorless", "colourless"):
         return ColorValue(colorless=True)
     if v in ("m", "multicolor", "multicolour", "multicolored", "gold"):
@@ -94,6 +96,34 @@ def parse_number(value: str) -> float | None:
     except ValueError:
         return None
     if number != number or number in (float("inf"), float("-inf")):
+        return None
+    return number
+
+
+# The largest magnitude a numeric term may compare with, per canonical keyword: beyond it a term is
+# ignored with a warning like any other unusable value. Each limit is far beyond any real card (Gleemax's
+# mana value is 1,000,000) and fits the column it is compared with, because PostgreSQL casts the value to
+# the column's type: prices are cents in a 32-bit INTEGER ($21,000,000 is 2.1e9 cents, and the movers'
+# min_price stops there too), print and set counts a SMALLINT.
+PRICE_LIMIT = 21_000_000
+STAT_LIMIT = 1_000_000
+COUNT_LIMIT = 32_767
+COLLECTOR_NUMBER_LIMIT = 1_000_000
+COLLECTOR_NUMBER_LENGTH = 32
+NUMBER_LIMITS: dict[str, int] = {
+    "usd": PRICE_LIMIT, "eur": PRICE_LIMIT, "tix": PRICE_LIMIT,
+    "manavalue": STAT_LIMIT, "power": STAT_LIMIT, "toughness": STAT_LIMIT, "loyalty": STAT_LIMIT,
+    "defense": STAT_LIMIT, "powtou": 2 * STAT_LIMIT,
+    "artists": COUNT_LIMIT, "prints": COUNT_LIMIT, "sets": COUNT_LIMIT, "paperprints": COUNT_LIMIT,
+    "papersets": COUNT_LIMIT, "illustrations": COUNT_LIMIT,
+    "number": COLLECTOR_NUMBER_LIMIT,
+}  # fmt: skip
+
+
+def parse_bounded(keyword: str, value: str) -> float | None:
+    """``parse_number`` within the keyword's limit (``NUMBER_LIMITS``); None when out of range."""
+    number = parse_number(value)
+    if number is None or abs(number) > NUMBER_LIMITS[keyword]:
         return None
     return number
 
@@ -217,9 +247,8 @@ def parse_date(value: str, *, year_only: bool = False) -> DateValue | None:
                 return DateValue(date(y, 1, 1), date(y, 12, 31))
             mo = int(m.group(2))
             if m.group(3) is None:
-                start = date(y, mo, 1)
-                end = date(y + (mo == 12), mo % 12 + 1, 1)
-                return DateValue(start, date.fromordinal(end.toordinal() - 1))
+                # monthrange, not "the first of next month minus a day": December 9999 has no next month.
+                return DateValue(date(y, mo, 1), date(y, mo, calendar.monthrange(y, mo)[1]))
             day = date(y, mo, int(m.group(3)))
             return DateValue(day, day)
         except ValueError:
