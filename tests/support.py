@@ -5,8 +5,8 @@ from __future__ import annotations
 import asyncio
 import os
 import uuid
-from collections.abc import Iterator
-from contextlib import contextmanager
+from collections.abc import AsyncIterator, Awaitable, Callable, Iterator
+from contextlib import asynccontextmanager, contextmanager
 from pathlib import Path
 from typing import Any
 
@@ -105,3 +105,25 @@ def error_body(resp: httpx.Response, status: int) -> dict[str, Any]:
     body: dict[str, Any] = resp.json()
     assert body["object"] == "error" and body["status"] == status and body["request_id"]
     return body
+
+
+@asynccontextmanager
+async def app_factory(database_url: str, tmp_path: Path) -> AsyncIterator[Callable[..., Awaitable[Any]]]:
+    """Apps built inside a test with setting overrides, started, and shut down afterwards (newest first)."""
+    from asgi_lifespan import LifespanManager
+
+    from mtg_tracker.main import create_app
+
+    managers: list[LifespanManager] = []
+
+    async def factory(**overrides: Any) -> Any:
+        manager = LifespanManager(create_app(make_settings(database_url, tmp_path, **overrides)), startup_timeout=30)
+        await manager.__aenter__()
+        managers.append(manager)
+        return manager.app
+
+    try:
+        yield factory
+    finally:
+        for manager in reversed(managers):
+            await manager.__aexit__(None, None, None)

@@ -12,7 +12,6 @@ from typing import Any
 
 import httpx
 import pytest
-from asgi_lifespan import LifespanManager
 from starlette.types import Receive, Scope, Send
 
 from mtg_tracker.config import RateLimitSettings
@@ -26,8 +25,7 @@ from mtg_tracker.kit.ratelimit import (
     RedisBackend,
     gcra,
 )
-from mtg_tracker.main import create_app
-from support import OPS_HEADERS, FakeTime, error_body, make_settings
+from support import OPS_HEADERS, FakeTime, app_factory, error_body
 
 TEN = Budget("default", per_minute=10, burst=10)  # one request per 6 s, 10 at once
 
@@ -200,17 +198,8 @@ def sqlite_url(sqlite_template: Path, tmp_path: Path) -> str:
 @pytest.fixture
 async def make_app(sqlite_url: str, tmp_path: Path) -> AsyncIterator[Any]:
     """Apps built inside a test, shut down after it (which closes their limiter backends)."""
-    managers: list[LifespanManager] = []
-
-    async def factory(**overrides: Any) -> Any:
-        manager = LifespanManager(create_app(make_settings(sqlite_url, tmp_path, **overrides)), startup_timeout=30)
-        await manager.__aenter__()
-        managers.append(manager)
-        return manager.app
-
-    yield factory
-    for manager in reversed(managers):
-        await manager.__aexit__(None, None, None)
+    async with app_factory(sqlite_url, tmp_path) as factory:
+        yield factory
 
 
 def _refused_count(budget: str) -> float:

@@ -9,13 +9,12 @@ from typing import Any
 
 import httpx
 import pytest
-from asgi_lifespan import LifespanManager
 
 from accounts import api_key_headers, login_headers
 from mtg_tracker.kit.db import utcnow
 from mtg_tracker.main import create_app
 from mtg_tracker.ops.service import redact_paths
-from support import OPS_HEADERS, OPS_TOKEN, error_body, make_settings
+from support import OPS_HEADERS, OPS_TOKEN, app_factory, error_body
 
 GATED = ("/metrics", "/health/detailed")
 
@@ -26,17 +25,8 @@ def _client(app: Any, ip: str, port: int = 50000) -> httpx.AsyncClient:
 
 @pytest.fixture
 async def make_app(database_url: str, tmp_path: Path) -> AsyncIterator[Any]:
-    managers: list[LifespanManager] = []
-
-    async def factory(**overrides: Any) -> Any:
-        manager = LifespanManager(create_app(make_settings(database_url, tmp_path, **overrides)), startup_timeout=30)
-        await manager.__aenter__()
-        managers.append(manager)
-        return manager.app
-
-    yield factory
-    for manager in reversed(managers):
-        await manager.__aexit__(None, None, None)
+    async with app_factory(database_url, tmp_path) as factory:
+        yield factory
 
 
 async def test_probes_stay_public_and_the_rest_needs_credentials(client: httpx.AsyncClient) -> None:

@@ -57,6 +57,24 @@ def key_ring(settings: Settings) -> KeyRing:
     return KeyRing.from_settings(settings.auth, settings.secret_key.get_secret_value())
 
 
+async def resolve_credentials(request: Request, *, bearer: str | None, api_key: str | None) -> tuple[Principal, bool]:
+    """The principal an API key (preferred) or access token stands for, read on the primary, and whether
+    the key's ``last_used_at`` is stale; raises the account errors for an invalid credential."""
+    db: Database = request.app.state.db
+    settings: Settings = request.app.state.settings
+    async with db.primary_session() as session:
+        try:
+            if api_key:
+                return await account_service.principal_from_api_key(session, key=api_key.strip())
+            assert bearer is not None
+            principal = await account_service.principal_from_access_token(
+                session, token=bearer, ring=request.app.state.key_ring, auth=settings.auth
+            )
+            return principal, False
+        finally:
+            await session.rollback()
+
+
 async def get_optional_principal(
     request: Request,
     bearer: Annotated[str | None, Depends(_bearer)],
@@ -67,17 +85,7 @@ async def get_optional_principal(
     if request.headers.get("authorization") and bearer is None:
         raise errors.InvalidAccessToken("Only `Authorization: Bearer <token>` is accepted.")
     db: Database = request.app.state.db
-    settings: Settings = request.app.state.settings
-    async with db.primary_session() as session:
-        if api_key:
-            principal, stale = await account_service.principal_from_api_key(session, key=api_key.strip())
-        else:
-            assert bearer is not None
-            principal = await account_service.principal_from_access_token(
-                session, token=bearer, ring=request.app.state.key_ring, auth=settings.auth
-            )
-            stale = False
-        await session.rollback()
+    principal, stale = await resolve_credentials(request, bearer=bearer, api_key=api_key)
     if stale and principal.key_id is not None:
         try:
             async with db.session_scope() as session:

@@ -20,9 +20,7 @@ from typing import Annotated
 from fastapi import Depends, Request
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 
-from mtg_tracker.account import service as account_service
-from mtg_tracker.config import Settings
-from mtg_tracker.kit.db import Database
+from mtg_tracker.account.deps import resolve_credentials
 from mtg_tracker.kit.errors import AppError, Forbidden, Unauthorized
 from mtg_tracker.kit.http import IPNetwork, parse_networks
 from mtg_tracker.kit.middleware import client_ip_var
@@ -76,18 +74,8 @@ def _how(admin_may: bool) -> str:
 
 async def _is_admin(request: Request, *, bearer: str | None, api_key: str | None) -> bool | None:
     """True/False for a valid credential of an admin/non-admin, None for an invalid one."""
-    db: Database = request.app.state.db
-    settings: Settings = request.app.state.settings
     try:
-        async with db.primary_session() as session:
-            if api_key:
-                principal, _ = await account_service.principal_from_api_key(session, key=api_key.strip())
-            else:
-                assert bearer is not None
-                principal = await account_service.principal_from_access_token(
-                    session, token=bearer, ring=request.app.state.key_ring, auth=settings.auth
-                )
-            await session.rollback()
+        principal, _ = await resolve_credentials(request, bearer=bearer, api_key=api_key)
     except AppError:
         return None
     return principal.is_admin
