@@ -26,6 +26,13 @@ class Environment(StrEnum):
     production = "production"
 
 
+def _check_networks(value: list[str]) -> list[str]:
+    """Every item a CIDR (or a bare address); ``ip_network`` raises ValueError with a clear message."""
+    for item in value:
+        ipaddress.ip_network(item, strict=False)
+    return value
+
+
 def _split_csv(value: object) -> object:
     """Accept ``a,b,c`` as well as a JSON list, because operators type the former."""
     if isinstance(value, str):
@@ -79,12 +86,7 @@ class HttpSettings(BaseModel):
 
     _split = field_validator("cors_origins", "trusted_proxies", mode="before")(_split_csv)
 
-    @field_validator("trusted_proxies")
-    @classmethod
-    def _valid_networks(cls, value: list[str]) -> list[str]:
-        for item in value:
-            ipaddress.ip_network(item, strict=False)  # raises ValueError with a clear message
-        return value
+    _networks = field_validator("trusted_proxies")(_check_networks)
 
 
 class CacheSettings(BaseModel):
@@ -136,12 +138,7 @@ class PriceSettings(BaseModel):
 
     _split = field_validator("webhook_allow_networks", mode="before")(_split_csv)
 
-    @field_validator("webhook_allow_networks")
-    @classmethod
-    def _valid_networks(cls, value: list[str]) -> list[str]:
-        for item in value:
-            ipaddress.ip_network(item, strict=False)
-        return value
+    _networks = field_validator("webhook_allow_networks")(_check_networks)
 
 
 class CollectionSettings(BaseModel):
@@ -222,12 +219,7 @@ class RateLimitSettings(BaseModel):
 
     _split = field_validator("allowlist", mode="before")(_split_csv)
 
-    @field_validator("allowlist")
-    @classmethod
-    def _valid_networks(cls, value: list[str]) -> list[str]:
-        for item in value:
-            ipaddress.ip_network(item, strict=False)
-        return value
+    _networks = field_validator("allowlist")(_check_networks)
 
 
 class OpsSettings(BaseModel):
@@ -245,12 +237,7 @@ class OpsSettings(BaseModel):
 
     _split = field_validator("allow_networks", mode="before")(_split_csv)
 
-    @field_validator("allow_networks")
-    @classmethod
-    def _valid_networks(cls, value: list[str]) -> list[str]:
-        for item in value:
-            ipaddress.ip_network(item, strict=False)
-        return value
+    _networks = field_validator("allow_networks")(_check_networks)
 
     @field_validator("token", mode="before")
     @classmethod
