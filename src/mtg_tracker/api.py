@@ -19,6 +19,7 @@ from mtg_tracker.catalog.scryfall import ScryfallClient
 from mtg_tracker.collection.router import router as collection_router
 from mtg_tracker.config import Settings
 from mtg_tracker.kit.health import DETAIL_PROVIDERS
+from mtg_tracker.ops import backup as ops_backup
 from mtg_tracker.price.router import alerts_router as price_alerts_router
 from mtg_tracker.price.router import router as price_router
 from mtg_tracker.search.router import router as search_router
@@ -45,6 +46,7 @@ def openapi_fixups(settings: Settings) -> list[Callable[[dict[str, Any]], None]]
 rate_limit_identity = account_deps.rate_limit_identity
 
 DETAIL_PROVIDERS["catalog"] = catalog_service.health_detail
+DETAIL_PROVIDERS["backups"] = ops_backup.health_detail_provider
 
 
 async def startup(app: FastAPI) -> None:

@@ -252,6 +252,14 @@ class OpsSettings(BaseModel):
         return value
 
 
+class BackupSettings(BaseModel):
+    enabled: bool = Field(True, description="false = the daily `ops.backup` job does nothing (the CLI still works).")
+    dir: Path = Field(Path("./var/backups"), description="Local directory holding backup files and their manifests.")
+    keep_daily: int = Field(7, ge=0, le=3660, description="Newest backup of each of the last N days with backups.")
+    keep_weekly: int = Field(4, ge=0, le=520, description="Newest backup of each of the last N ISO weeks.")
+    keep_monthly: int = Field(12, ge=0, le=1200, description="Newest backup of each of the last N months.")
+
+
 class Settings(BaseSettings):
     """Every knob of the service. See README's configuration table."""
 
@@ -281,6 +289,7 @@ class Settings(BaseSettings):
     auth: AuthSettings = Field(default_factory=AuthSettings)
     rate_limit: RateLimitSettings = Field(default_factory=RateLimitSettings)
     ops: OpsSettings = Field(default_factory=OpsSettings)
+    backup: BackupSettings = Field(default_factory=BackupSettings)
 
     @field_validator("database_url", "read_database_url")
     @classmethod

@@ -99,3 +99,15 @@ AUTH_FAILURES = Counter(
     ["reason"],
 )
 RATE_LIMITED = Counter("rate_limited_requests_total", "Requests refused by the rate limiter, by budget.", ["route"])
+
+BACKUP_LAST_SUCCESS = Gauge(
+    "backup_last_success_timestamp_seconds",
+    "Unix time of the newest backup that was created and verified.",
+    multiprocess_mode="max",
+)
+BACKUP_SIZE = Gauge("backup_size_bytes", "Size of the newest backup file.", multiprocess_mode="mostrecent")
+BACKUP_DURATION = Gauge(
+    "backup_duration_seconds",
+    "Time the newest backup run took (create and verify).",
+    multiprocess_mode="mostrecent",
+)

@@ -49,6 +49,14 @@ def head_revisions() -> frozenset[str]:
     return frozenset(ScriptDirectory.from_config(cfg).get_heads())
 
 
+@lru_cache
+def known_revisions() -> frozenset[str]:
+    """Every revision the code knows: a database (or backup) at any other revision is newer than the code."""
+    cfg = Config()
+    cfg.set_main_option("script_location", str(migrations_dir()))
+    return frozenset(rev.revision for rev in ScriptDirectory.from_config(cfg).walk_revisions())
+
+
 async def current_revisions(db: Database) -> frozenset[str]:
     try:
         async with db.engine.connect() as conn:
