@@ -254,7 +254,9 @@ class OpsSettings(BaseModel):
 
 class BackupSettings(BaseModel):
     enabled: bool = Field(True, description="false = the daily `ops.backup` job does nothing (the CLI still works).")
-    dir: Path = Field(Path("./var/backups"), description="Local directory holding backup files and their manifests.")
+    dir: Path | None = Field(
+        None, description="Local directory holding backup files and manifests; unset = MTG_DATA_DIR/backups."
+    )
     keep_daily: int = Field(7, ge=0, le=3660, description="Newest backup of each of the last N days with backups.")
     keep_weekly: int = Field(4, ge=0, le=520, description="Newest backup of each of the last N ISO weeks.")
     keep_monthly: int = Field(12, ge=0, le=1200, description="Newest backup of each of the last N months.")

@@ -84,7 +84,8 @@ class RestoreResult:
 
 
 def backup_dir(settings: Settings) -> Path:
-    return Path(settings.backup.dir).expanduser()
+    """MTG_BACKUP__DIR, or ``backups`` under the data directory (./var/backups by default)."""
+    return (settings.backup.dir or Path(settings.data_dir) / "backups").expanduser()
 
 
 def _backend(settings: Settings) -> Literal["sqlite", "postgresql"]:

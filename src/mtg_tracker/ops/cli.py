@@ -21,7 +21,7 @@ Latest = Annotated[bool, typer.Option("--latest", help="The newest backup.")]
 
 
 def _pick(backup_id: str | None, latest: bool) -> str | None:
-    if (backup_id is None) == (not latest):
+    if (backup_id is None) == latest:  # exactly one of the two
         return backup_id
     console.print("[red]Give a backup id or --latest (one of them).[/]")
     raise typer.Exit(2)
