@@ -7,16 +7,18 @@ import json
 from datetime import timedelta
 from pathlib import Path
 
+import httpx
 import pytest
 from sqlalchemy import create_engine, text
 from typer.testing import CliRunner
 
 from mtg_tracker.catalog import demo
 from mtg_tracker.catalog.importer import import_cards, import_sets
-from mtg_tracker.config import Settings
+from mtg_tracker.config import BackupSettings, Settings
 from mtg_tracker.kit.db import Base, Database, sqlite_file, utcnow
 from mtg_tracker.kit.scheduler import JobRun
 from mtg_tracker.ops import backup
+from support import OPS_HEADERS
 
 pytestmark = pytest.mark.filterwarnings("ignore::ResourceWarning")
 
@@ -88,7 +90,7 @@ async def test_backup_under_writes_verifies_and_restores_exactly(db: Database, s
 
     assert manifest.backend == ("sqlite" if settings.is_sqlite else "postgresql")
     assert manifest.tables["catalog_card"].rows > 100
-    assert 0 < manifest.tables["job_run"].rows  # some of the concurrent writes made it into the snapshot
+    assert manifest.tables["job_run"].rows > 0  # some of the concurrent writes made it into the snapshot
     assert (backup.backup_dir(settings) / manifest.file).stat().st_size == manifest.size_bytes
     assert manifest.schema_revisions
     # The writes after the snapshot are in the live database, not in the backup.
@@ -180,3 +182,44 @@ def test_cli_create_list_verify(settings: Settings, monkeypatch: pytest.MonkeyPa
 def test_every_table_is_covered_by_the_manifest(settings: Settings) -> None:
     manifest = backup.create_backup(settings)
     assert {t.name for t in Base.metadata.sorted_tables} <= set(manifest.tables)
+
+
+async def test_daily_job_creates_verifies_prunes_and_reports(
+    settings: Settings, client: httpx.AsyncClient, tmp_path: Path
+) -> None:
+    from mtg_tracker.jobs import REGISTRY
+    from mtg_tracker.kit import metrics
+    from mtg_tracker.kit.scheduler import Scheduler
+
+    detail = (await client.get("/health/detailed", headers=OPS_HEADERS)).json()
+    assert detail["components"]["backups"]["status"] == "none"
+
+    assert REGISTRY["ops.backup"].cron == "30 2 * * *"
+    job_settings = settings.model_copy(update={"backup": BackupSettings(keep_daily=1, keep_weekly=0, keep_monthly=0)})
+    job_db = Database(job_settings)
+    try:
+        scheduler = Scheduler(job_db, job_settings)
+        for _ in range(2):
+            run = await scheduler.run_now("ops.backup")
+            assert run is not None and run.status == "succeeded", run.error if run else None
+    finally:
+        await job_db.dispose()
+    backups = backup.list_backups(settings)
+    # Two backups on one day with keep_daily=1: the older one is pruned, the newest is verified.
+    assert len(backups) == 1 and backups[0].verification is not None and backups[0].verification.ok
+    assert metrics.BACKUP_LAST_SUCCESS._value.get() == pytest.approx(backups[0].created_at.timestamp())
+    assert metrics.BACKUP_SIZE._value.get() == backups[0].size_bytes
+
+    detail = (await client.get("/health/detailed", headers=OPS_HEADERS)).json()
+    component = detail["components"]["backups"]
+    assert component["status"] == "ok" and component["newest_id"] == backups[0].id
+    assert 0 <= component["newest_age_seconds"] < 600
+
+    disabled = settings.model_copy(update={"backup": BackupSettings(enabled=False)})
+    off_db = Database(disabled)
+    try:
+        run = await Scheduler(off_db, disabled).run_now("ops.backup")
+    finally:
+        await off_db.dispose()
+    assert run is not None and run.status == "succeeded" and "skipped" in (run.result or "")
+    assert len(backup.list_backups(settings)) == 1
