@@ -223,3 +223,13 @@ async def test_daily_job_creates_verifies_prunes_and_reports(
         await off_db.dispose()
     assert run is not None and run.status == "succeeded" and "skipped" in (run.result or "")
     assert len(backup.list_backups(settings)) == 1
+
+
+def test_a_manifest_naming_a_file_outside_the_directory_is_ignored(settings: Settings) -> None:
+    manifest = backup.create_backup(settings)
+    path = backup.backup_dir(settings) / f"{manifest.id}.json"
+    data = json.loads(path.read_text())
+    data["file"] = "../../mtg-tracker.db"
+    path.write_text(json.dumps(data))
+    assert backup.list_backups(settings) == []
+    assert backup.prune_backups(settings) == []

@@ -27,7 +27,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any, Literal
 
-from pydantic import BaseModel
+from pydantic import BaseModel, field_validator
 from sqlalchemy import Connection, create_engine, inspect, text
 from sqlalchemy.engine import URL, make_url
 
@@ -75,6 +75,14 @@ class Manifest(BaseModel):
     sha256: str
     duration_seconds: float
     verification: Verification | None = None
+
+    @field_validator("file")
+    @classmethod
+    def _plain_name(cls, value: str) -> str:
+        # Prune deletes this name inside the backup directory: an edited manifest must not reach outside it.
+        if not value or Path(value).name != value or value in (".", ".."):
+            raise ValueError("must be a file name inside the backup directory")
+        return value
 
 
 @dataclass
@@ -242,7 +250,7 @@ def _sqlite_snapshot(source: Path, target: Path) -> None:
     others except for the moment of the copy, and a write cannot tear it)."""
     if not source.exists():
         raise BackupError(f"the database file {source} does not exist")
-    src = sqlite3.connect(f"file:{source}?mode=rw", uri=True)
+    src = sqlite3.connect(f"{source.as_uri()}?mode=rw", uri=True)
     dst = sqlite3.connect(str(target))
     try:
         src.backup(dst)
@@ -280,7 +288,8 @@ def _create_sqlite(settings: Settings, directory: Path, backup_id: str) -> tuple
 
 
 def _verify_sqlite(file: Path) -> dict[str, TableDigest]:
-    with tempfile.TemporaryDirectory(prefix="mtg-verify-") as tmp:
+    # Beside the backups rather than in /tmp: a database can be larger than a tmpfs.
+    with tempfile.TemporaryDirectory(dir=file.parent, prefix=".verifying-") as tmp:
         copy = Path(tmp) / "verify.db"
         _gunzip(file, copy)
         _sqlite_integrity(copy)
@@ -291,7 +300,7 @@ def _verify_sqlite(file: Path) -> dict[str, TableDigest]:
 def _sqlite_has_tables(path: Path) -> bool:
     if not path.exists():
         return False
-    conn = sqlite3.connect(f"file:{path}?mode=ro", uri=True)
+    conn = sqlite3.connect(f"{path.absolute().as_uri()}?mode=ro", uri=True)
     try:
         return bool(conn.execute("SELECT 1 FROM sqlite_master WHERE type = 'table' LIMIT 1").fetchall())
     finally:
@@ -533,8 +542,10 @@ def health_detail(settings: Settings) -> dict[str, Any]:
         return {"status": "none", "enabled": settings.backup.enabled, "count": 0}
     newest = backups[-1]
     verified = [m for m in backups if m.verification is not None and m.verification.ok]
+    outcome = {None: "unverified", True: "ok", False: "verification_failed"}
+    status = outcome[newest.verification.ok if newest.verification is not None else None]
     return {
-        "status": "ok" if newest.verification is not None and newest.verification.ok else "unverified",
+        "status": status,
         "enabled": settings.backup.enabled,
         "count": len(backups),
         "newest_id": newest.id,
