@@ -233,3 +233,26 @@ def test_a_manifest_naming_a_file_outside_the_directory_is_ignored(settings: Set
     path.write_text(json.dumps(data))
     assert backup.list_backups(settings) == []
     assert backup.prune_backups(settings) == []
+
+
+async def test_an_older_backup_is_migrated_forward_on_restore(db: Database, settings: Settings) -> None:
+    from mtg_tracker.kit import migrations
+
+    await db.dispose()
+    await asyncio.to_thread(migrations.downgrade, settings, "-1")
+    manifest = await asyncio.to_thread(backup.create_backup, settings)
+    assert manifest.schema_revisions and set(manifest.schema_revisions) != migrations.head_revisions()
+    # The live database moves on to the newest schema (plus a table no backup knows); the older backup
+    # still restores over it.
+    await asyncio.to_thread(migrations.upgrade, settings)
+    engine = create_engine(_sync_url(settings))
+    with engine.begin() as conn:
+        conn.execute(text("CREATE TABLE from_a_newer_migration (id INTEGER PRIMARY KEY)"))
+    engine.dispose()
+    await asyncio.to_thread(lambda: backup.restore_backup(settings, manifest.id, force=True))
+    fresh = Database(settings)
+    try:
+        assert await migrations.current_revisions(fresh) == migrations.head_revisions()
+    finally:
+        await fresh.dispose()
+    assert "from_a_newer_migration" not in _digests(settings)

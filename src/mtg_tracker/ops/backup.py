@@ -403,9 +403,21 @@ def _postgresql_has_tables(settings: Settings) -> bool:
         return bool(_user_tables(conn))
 
 
+def _drop_all_tables(settings: Settings) -> list[str]:
+    """Drop every table first: ``pg_restore --clean`` drops only what the dump holds, so a table or foreign
+    key from a newer migration would block its drops and then the upgrade after the restore."""
+    with _sync_connection(settings.database_url) as conn:
+        quote = conn.dialect.identifier_preparer.quote
+        tables = _user_tables(conn)
+        if tables:
+            conn.execute(text(f"DROP TABLE IF EXISTS {', '.join(quote(t) for t in tables)} CASCADE"))
+        conn.commit()
+    return tables
+
+
 def _restore_postgresql(settings: Settings, file: Path) -> None:
     libpq_url, env = _libpq(settings.database_url)
-    _run([PG_RESTORE, "--clean", "--if-exists", "--no-owner", "--exit-on-error", "-d", libpq_url, str(file)], env)
+    _run([PG_RESTORE, "--clean", "--if-exists", "--no-owner", "--single-transaction", "-d", libpq_url, str(file)], env)
 
 
 # --- the operations -----------------------------------------------------------------------------------------
@@ -497,6 +509,8 @@ def restore_backup(settings: Settings, backup_id: str | None, *, force: bool = F
     else:
         if _postgresql_has_tables(settings) and not force:
             raise BackupError("the database has tables; pass --force to replace it")
+        # Reached only for an empty database or with force: the old tables go, in one transaction.
+        _drop_all_tables(settings)
         _restore_postgresql(settings, file)
     # An older backup is migrated forward so the restored database matches the running code.
     migrations.upgrade(settings)
