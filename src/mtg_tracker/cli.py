@@ -19,7 +19,7 @@ from mtg_tracker.account import cli as account_cli
 from mtg_tracker.catalog import cli as catalog_cli
 from mtg_tracker.collection import cli as collection_cli
 from mtg_tracker.config import Settings
-from mtg_tracker.kit.cli import console, load_settings
+from mtg_tracker.kit.cli import console, load_settings, require_database
 from mtg_tracker.ops import cli as ops_cli
 from mtg_tracker.price import cli as price_cli
 
@@ -154,6 +154,7 @@ def db_current() -> None:
     from mtg_tracker.kit.db import Database
 
     settings = load_settings()
+    require_database(settings)
 
     async def _current() -> frozenset[str]:
         db = Database(settings)
@@ -210,6 +211,7 @@ def jobs_run(name: Annotated[str, typer.Argument(help="Job name, see `jobs list`
     if name not in REGISTRY:
         console.print(f"[red]Unknown job {name!r}[/]; known: {', '.join(sorted(REGISTRY))}")
         raise typer.Exit(2)
+    require_database(settings)
 
     async def _run() -> tuple[str, str | None, str | None]:
         db = Database(settings)

@@ -558,7 +558,10 @@ _export_rows = st.builds(
     tags=st.lists(st.text(_name_chars, min_size=1, max_size=10).map(str.strip).filter(bool), max_size=3).map(
         lambda tags: tuple(t for t in tags if "," not in t and "|" not in t)
     ),
-    notes=st.one_of(st.none(), st.text(st.characters(exclude_characters="\x00\r"), min_size=1).map(str.strip)),
+    notes=st.one_of(
+        st.none(),
+        st.text(st.characters(exclude_categories=("Cs",), exclude_characters="\x00\r"), min_size=1).map(str.strip),
+    ),
     rarity=st.sampled_from([None, "common", "mythic"]),
     tcgplayer_id=st.one_of(st.none(), st.integers(1, 10**9)),
     multiverse_id=st.none(),

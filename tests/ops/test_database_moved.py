@@ -10,6 +10,7 @@ from pathlib import Path
 from typing import Any
 
 import httpx
+import pytest
 from asgi_lifespan import LifespanManager
 
 from accounts import PASSWORD, login_headers
@@ -81,3 +82,24 @@ async def test_database_replaced_is_picked_up_without_restart(tmp_path: Path, sq
             resp = await client.post("/api/v1/auth/token", data={"username": email, "password": PASSWORD})
             error_body(resp, 401)  # the pooled connections followed the path to the restored file
             assert (await client.get("/ready")).status_code == 200
+
+
+@pytest.mark.parametrize("command", [["catalog", "load-demo"], ["users", "list"], ["db", "current"]])
+def test_commands_never_create_a_database_either(
+    command: list[str], tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from typer.testing import CliRunner
+
+    from mtg_tracker.cli import app as cli_app
+    from mtg_tracker.config import get_settings
+
+    missing = tmp_path / "nowhere.db"
+    monkeypatch.setenv("MTG_DATABASE_URL", f"sqlite+aiosqlite:///{missing}")
+    get_settings.cache_clear()
+    try:
+        result = CliRunner().invoke(cli_app, command)
+    finally:
+        get_settings.cache_clear()
+    assert result.exit_code == 2, result.output
+    assert "mtg-tracker db upgrade" in result.output and "Traceback" not in result.output
+    assert not missing.exists()

@@ -55,9 +55,21 @@ def quiet_settings() -> Settings:
     return settings
 
 
+def require_database(settings: Settings) -> None:
+    """Exit with a readable message when the SQLite file does not exist: only `db upgrade` creates it."""
+    from mtg_tracker.kit.db import sqlite_file
+
+    path = sqlite_file(settings.database_url) if settings.database_url.startswith("sqlite") else None
+    if path is not None and not path.exists():
+        console.print(f"[bold red]No database at {path}.[/] Create it with `mtg-tracker db upgrade` (or `make run`).")
+        raise typer.Exit(2)
+
+
 def run_with_db(settings: Settings, fn: Callable[[Any], Awaitable[T]]) -> T:
     """Run ``fn(database)`` on a fresh event loop and dispose of the engines afterwards."""
     from mtg_tracker.kit.db import Database
+
+    require_database(settings)
 
     async def _main() -> T:
         db = Database(settings)
