@@ -41,8 +41,15 @@ from mtg_tracker.ops import retention
 
 log = get_logger("mtg_tracker.ops.backup")
 
-PG_DUMP = "/usr/bin/pg_dump"
-PG_RESTORE = "/usr/bin/pg_restore"
+
+def _pg_tool(name: str) -> str:
+    """The PostgreSQL client program on PATH (its major version should be the server's or newer)."""
+    found = shutil.which(name)
+    if found is None:
+        raise BackupError(f"`{name}` was not found on PATH: install the PostgreSQL client programs.")
+    return found
+
+
 _CHUNK = 1024 * 1024
 _ROWS_PER_FETCH = 2000
 
@@ -362,7 +369,9 @@ def _create_postgresql(settings: Settings, directory: Path, backup_id: str) -> t
         # transaction: file and manifest describe one moment even while the service writes.
         snapshot = conn.execute(text("SELECT pg_export_snapshot()")).scalar_one()
         try:
-            _run([PG_DUMP, "-Fc", "--no-owner", f"--snapshot={snapshot}", "-f", str(partial), libpq_url], env)
+            _run(
+                [_pg_tool("pg_dump"), "-Fc", "--no-owner", f"--snapshot={snapshot}", "-f", str(partial), libpq_url], env
+            )
             revisions = _schema_revisions(conn)
             digests = table_digests(conn)
         except BaseException:
@@ -393,7 +402,7 @@ def _scratch_postgresql(settings: Settings) -> Iterator[URL]:
 def _verify_postgresql(settings: Settings, file: Path) -> dict[str, TableDigest]:
     with _scratch_postgresql(settings) as scratch:
         libpq_url, env = _libpq(scratch)
-        _run([PG_RESTORE, "--no-owner", "--exit-on-error", "-d", libpq_url, str(file)], env)
+        _run([_pg_tool("pg_restore"), "--no-owner", "--exit-on-error", "-d", libpq_url, str(file)], env)
         with _sync_connection(scratch) as conn:
             return table_digests(conn)
 
@@ -417,7 +426,19 @@ def _drop_all_tables(settings: Settings) -> list[str]:
 
 def _restore_postgresql(settings: Settings, file: Path) -> None:
     libpq_url, env = _libpq(settings.database_url)
-    _run([PG_RESTORE, "--clean", "--if-exists", "--no-owner", "--single-transaction", "-d", libpq_url, str(file)], env)
+    _run(
+        [
+            _pg_tool("pg_restore"),
+            "--clean",
+            "--if-exists",
+            "--no-owner",
+            "--single-transaction",
+            "-d",
+            libpq_url,
+            str(file),
+        ],
+        env,
+    )
 
 
 # --- the operations -----------------------------------------------------------------------------------------
