@@ -113,8 +113,8 @@ def _strings(value: Any) -> Iterator[str]:
 
 
 def control_character(text: str, *, multiline: bool = False) -> str | None:
-    """The first C0 control character in ``text`` as ``U+XXXX`` (None when clean): for text that does
-    not come through a ``RequestBody`` (forms)."""
+    """The first C0 control character in ``text`` as its code point, e.g. ``U+001B`` (None when clean):
+    for text that does not come through a ``RequestBody`` (forms)."""
     found = (_CONTROL_MULTILINE if multiline else _CONTROL).search(text)
     return None if found is None else f"U+{ord(found.group()):04X}"
 
