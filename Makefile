@@ -29,8 +29,11 @@ demo: migrate
 run: demo  ## install, migrate the embedded SQLite database, load the demo catalog if empty, serve
 	$(BIN)/mtg-tracker serve --host $(HOST) --port $(PORT)
 
+# Test modules run in parallel, one per worker at a time (module fixtures such as the real catalog copy are
+# built once); TEST_WORKERS=0 runs them in this process (for a debugger or -x).
+TEST_WORKERS ?= auto
 test: install  ## every test; PostgreSQL/Redis too when MTG_TEST_DATABASE_URL / MTG_TEST_REDIS_URL are set
-	$(BIN)/python -m pytest $(PYTEST_ARGS)
+	$(BIN)/python -m pytest -n $(TEST_WORKERS) --maxprocesses 4 --dist loadfile $(PYTEST_ARGS)
 
 lint: install
 	$(BIN)/ruff check src tests bench scripts migrations

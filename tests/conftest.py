@@ -22,7 +22,7 @@ from mtg_tracker.config import Settings
 from mtg_tracker.kit import migrations
 from mtg_tracker.kit.db import Base, Database
 from mtg_tracker.main import create_app
-from support import make_settings, scratch_pg_database
+from support import make_settings, scratch_pg_database, worker_redis_url
 
 PG_URL = os.environ.get("MTG_TEST_DATABASE_URL")
 REDIS_URL = os.environ.get("MTG_TEST_REDIS_URL")
@@ -100,13 +100,22 @@ async def client(app: Any) -> AsyncIterator[httpx.AsyncClient]:
 
 
 @pytest.fixture(scope="session")
-def redis_url() -> str:
+def real_catalog_templates(tmp_path_factory: pytest.TempPathFactory) -> Iterator[dict[str, str]]:
+    """The real 2019 catalog, imported once per backend for the session; use ``realcatalog.catalogs``."""
+    import realcatalog
+
+    yield from realcatalog.templates(tmp_path_factory)
+
+
+@pytest.fixture(scope="session")
+def redis_url(worker_id: str) -> str:
     if not REDIS_URL:
         pytest.skip("MTG_TEST_REDIS_URL not set")
     import redis
 
+    url = worker_redis_url(REDIS_URL, worker_id)
     try:
-        redis.Redis.from_url(REDIS_URL, socket_connect_timeout=2).ping()
+        redis.Redis.from_url(url, socket_connect_timeout=2).ping()
     except Exception as exc:
         pytest.fail(f"MTG_TEST_REDIS_URL is set but Redis is unreachable: {exc}", pytrace=False)
-    return REDIS_URL
+    return url

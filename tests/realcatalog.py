@@ -11,7 +11,6 @@ import os
 import shutil
 import uuid
 from collections.abc import Iterator
-from pathlib import Path
 from typing import Any
 
 import pytest
@@ -47,30 +46,36 @@ def _import(url: str) -> None:
     asyncio.run(run())
 
 
-def sqlite_catalog(tmp: Path) -> str:
-    url = f"sqlite+aiosqlite:///{tmp / 'real.db'}"
-    _import(url)
-    return url
-
-
-def pg_catalog() -> Iterator[str]:
-    assert PG_URL
-    with scratch_pg_database(PG_URL, "mtg_search") as url:
-        _import(url)
-        yield url
-
-
-def catalogs(tmp_path_factory: pytest.TempPathFactory) -> Iterator[dict[str, str]]:
+def templates(tmp_path_factory: pytest.TempPathFactory) -> Iterator[dict[str, str]]:
+    """The real catalog imported once per backend for the whole session (per xdist worker): the
+    templates every module copies. Importing is the expensive part (~30 s a backend); copying a SQLite
+    file or cloning a PostgreSQL database from a template takes a second or two."""
     shared_data("cards", "scryfall-default-cards-2019.json.gz")  # skip early when absent
-    urls = {"sqlite": sqlite_catalog(tmp_path_factory.mktemp("real"))}
-    if PG_URL:
-        gen = pg_catalog()
-        urls["postgresql"] = next(gen)
+    urls = {"sqlite": f"sqlite+aiosqlite:///{tmp_path_factory.mktemp('real-template') / 'real.db'}"}
+    _import(urls["sqlite"])
+    if not PG_URL:
         yield urls
-        shutil.rmtree(tmp_path_factory.getbasetemp() / "real", ignore_errors=True)
-        next(gen, None)
-    else:
+        return
+    with scratch_pg_database(PG_URL, "mtg_realtpl") as url:
+        _import(url)
+        urls["postgresql"] = url
         yield urls
+
+
+def catalogs(tmp_path_factory: pytest.TempPathFactory, templates: dict[str, str]) -> Iterator[dict[str, str]]:
+    """A module's own copy of the real catalog on every backend (tests may write to it)."""
+    folder = tmp_path_factory.mktemp("real")
+    copy = folder / "real.db"
+    shutil.copyfile(templates["sqlite"].removeprefix("sqlite+aiosqlite:///"), copy)
+    urls = {"sqlite": f"sqlite+aiosqlite:///{copy}"}
+    if "postgresql" not in templates:
+        yield urls
+        shutil.rmtree(folder, ignore_errors=True)
+        return
+    with scratch_pg_database(PG_URL or "", "mtg_real", template=templates["postgresql"]) as url:
+        urls["postgresql"] = url
+        yield urls
+    shutil.rmtree(folder, ignore_errors=True)
 
 
 async def names(url: str, q: str, **options: Any) -> list[str]:

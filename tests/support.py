@@ -9,6 +9,7 @@ from collections.abc import AsyncIterator, Awaitable, Callable, Iterator
 from contextlib import asynccontextmanager, contextmanager
 from pathlib import Path
 from typing import Any
+from urllib.parse import urlsplit, urlunsplit
 
 import httpx
 import pytest
@@ -29,6 +30,16 @@ def shared_data(*parts: str) -> Path:
     if not path.exists():
         pytest.skip(f"real data not available: {path} (see shared/data/DATA.md)")
     return path
+
+
+def worker_redis_url(url: str, worker_id: str) -> str:
+    """The Redis test URL for this pytest-xdist worker: its own database index (counting down from the
+    configured one), so that one worker's FLUSHDB or key space never meets another's."""
+    if not worker_id.startswith("gw"):
+        return url
+    parts = urlsplit(url)
+    base = int(parts.path.strip("/") or 0)
+    return urlunsplit(parts._replace(path=f"/{(base - int(worker_id[2:])) % 16}"))
 
 
 def make_settings(database_url: str, tmp_path: Path, **overrides: Any) -> Settings:
@@ -80,15 +91,16 @@ class FakeTime:
 
 
 @contextmanager
-def scratch_pg_database(server_url: str, prefix: str) -> Iterator[str]:
-    """A new, empty PostgreSQL database on the test server, dropped afterwards; fails (not skips) when the
-    server is configured but unreachable."""
+def scratch_pg_database(server_url: str, prefix: str, *, template: str | None = None) -> Iterator[str]:
+    """A new PostgreSQL database on the test server (empty, or a copy of ``template``'s database), dropped
+    afterwards; fails (not skips) when the server is configured but unreachable."""
     base = make_url(normalise_database_url(server_url))
     name = f"{prefix}_{os.getpid()}_{uuid.uuid4().hex[:6]}"
+    clone = f' TEMPLATE "{make_url(template).database}"' if template else ""
     admin = create_engine(base.render_as_string(hide_password=False), isolation_level="AUTOCOMMIT")
     try:
         with admin.connect() as conn:
-            conn.execute(text(f'CREATE DATABASE "{name}"'))
+            conn.execute(text(f'CREATE DATABASE "{name}"{clone}'))
     except Exception as exc:
         pytest.fail(f"MTG_TEST_DATABASE_URL is set but PostgreSQL is unreachable: {exc}", pytrace=False)
     try:

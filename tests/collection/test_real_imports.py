@@ -47,8 +47,10 @@ DECKBOX_LANGUAGE = {"English": "en", "German": "de", "French": "fr", "Japanese":
 
 
 @pytest.fixture(scope="module")
-def catalog_urls(tmp_path_factory: pytest.TempPathFactory) -> Iterator[dict[str, str]]:
-    yield from catalogs(tmp_path_factory)
+def catalog_urls(
+    tmp_path_factory: pytest.TempPathFactory, real_catalog_templates: dict[str, str]
+) -> Iterator[dict[str, str]]:
+    yield from catalogs(tmp_path_factory, real_catalog_templates)
 
 
 def _raw(name: str) -> tuple[bytes, list[dict[str, str]]]:
