@@ -20,6 +20,7 @@ from mtg_tracker.config import Settings, get_settings
 from mtg_tracker.kit import handlers, metrics
 from mtg_tracker.kit.cache import Cache
 from mtg_tracker.kit.db import Database
+from mtg_tracker.kit.deprecation import DeprecationHeadersMiddleware
 from mtg_tracker.kit.docs import install_docs
 from mtg_tracker.kit.health import check_database
 from mtg_tracker.kit.http import API_PREFIX, parse_networks
@@ -122,6 +123,8 @@ def create_app(
     app.state.upstream_transport = upstream_transport
     handlers.install(app)
     install_docs(app, openapi_url="/openapi.json")
+    # Innermost: it reads the matched route from the scope when the response starts.
+    app.add_middleware(DeprecationHeadersMiddleware)
     if settings.rate_limit.enabled:
         # Added first, so it runs inside CORS (a 429 still carries CORS headers and preflights are not
         # counted) and inside RequestContextMiddleware (request id and client address are set).
@@ -152,6 +155,9 @@ def create_app(
                 "RateLimit-Remaining",
                 "RateLimit-Reset",
                 "Retry-After",
+                "Deprecation",
+                "Sunset",
+                "Link",
             ],
             max_age=600,
         )
