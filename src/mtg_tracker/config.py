@@ -292,6 +292,10 @@ class Settings(BaseSettings):
     rate_limit: RateLimitSettings = Field(default_factory=RateLimitSettings)
     ops: OpsSettings = Field(default_factory=OpsSettings)
     backup: BackupSettings = Field(default_factory=BackupSettings)
+    features: dict[str, str] = Field(
+        default_factory=dict,
+        description="MTG_FEATURES__<NAME>=on|off|<percent>: feature flags at start (registry: ops/features.py).",
+    )
 
     @field_validator("database_url", "read_database_url")
     @classmethod

@@ -22,6 +22,7 @@ from mtg_tracker.kit.cache import Cache
 from mtg_tracker.kit.db import Database
 from mtg_tracker.kit.deprecation import DeprecationHeadersMiddleware
 from mtg_tracker.kit.docs import install_docs
+from mtg_tracker.kit.features import FeatureFlags
 from mtg_tracker.kit.health import check_database
 from mtg_tracker.kit.http import API_PREFIX, parse_networks
 from mtg_tracker.kit.logging import configure_logging, get_logger
@@ -74,6 +75,7 @@ def create_app(
         app.state.db = db
         app.state.redis = _redis_client(settings)
         app.state.cache = Cache.from_settings(settings)
+        app.state.features = FeatureFlags(db, settings.features)
         app.state.started_at = time.monotonic()
         # Serve even when the database is down or behind: liveness stays up, readiness says why.
         status = await check_database(db, timeout=2.0)
