@@ -29,7 +29,7 @@ install: $(STAMP)
 # `make install` requirements-dev.lock, both with --require-hashes.
 lock: $(BIN)/python
 	$(BIN)/python -m pip install --quiet 'uv>=0.5'
-	$(UV_COMPILE) -o requirements.lock
+	$(UV_COMPILE) --extra otel -o requirements.lock
 	$(UV_COMPILE) --extra dev -o requirements-dev.lock
 
 migrate: install

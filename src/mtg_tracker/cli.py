@@ -113,11 +113,15 @@ def scheduler(
 
         start_http_server(metrics_port, addr=metrics_host)
     from mtg_tracker import jobs  # noqa: F401
+    from mtg_tracker.kit import tracing
     from mtg_tracker.kit.db import Database
     from mtg_tracker.kit.scheduler import Scheduler
 
+    tracing.setup(settings)
+
     async def _main() -> None:
         db = Database(settings)
+        tracing.instrument_database(db)
         sched = Scheduler(db, settings)
         stop = asyncio.Event()
         loop = asyncio.get_running_loop()
@@ -127,6 +131,7 @@ def scheduler(
         await stop.wait()
         await sched.stop()
         await db.dispose()
+        tracing.shutdown()  # flush the last spans
 
     asyncio.run(_main())
 

@@ -17,7 +17,7 @@ from fastapi.middleware.cors import CORSMiddleware
 
 from mtg_tracker import __version__, api, jobs
 from mtg_tracker.config import Settings, get_settings
-from mtg_tracker.kit import handlers, metrics
+from mtg_tracker.kit import handlers, metrics, tracing
 from mtg_tracker.kit.cache import Cache
 from mtg_tracker.kit.db import Database
 from mtg_tracker.kit.deprecation import DeprecationHeadersMiddleware
@@ -62,16 +62,20 @@ def create_app(
     *,
     run_scheduler: bool | None = None,
     upstream_transport: httpx.AsyncBaseTransport | None = None,
+    span_exporter: Any = None,
 ) -> FastAPI:
-    """The ASGI app. ``upstream_transport`` replaces the network under the Scryfall client (tests)."""
+    """The ASGI app. ``upstream_transport`` replaces the network under the Scryfall client (tests);
+    ``span_exporter`` turns tracing on into that exporter (tests)."""
     settings = settings or get_settings()
     configure_logging(settings.log.level, settings.log.format)
+    tracing.setup(settings, exporter=span_exporter)
     scheduler_on = settings.scheduler.enabled if run_scheduler is None else run_scheduler
     assert jobs.REGISTRY is not None  # the import registers every domain's jobs, also for /health/detailed
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         db = Database(settings)
+        tracing.instrument_database(db)
         app.state.db = db
         app.state.redis = _redis_client(settings)
         app.state.cache = Cache.from_settings(settings)
@@ -174,4 +178,5 @@ def create_app(
     app.include_router(ops_router)
     app.include_router(api.router, prefix=API_PREFIX)
     install_openapi(app, api.openapi_fixups(settings))
+    tracing.instrument_app(app)
     return app
