@@ -20,6 +20,7 @@ from mtg_tracker.collection.router import router as collection_router
 from mtg_tracker.config import Settings
 from mtg_tracker.kit.health import DETAIL_PROVIDERS
 from mtg_tracker.ops import backup as ops_backup
+from mtg_tracker.ops.features import router as feature_flags_router
 from mtg_tracker.price.router import alerts_router as price_alerts_router
 from mtg_tracker.price.router import router as price_router
 from mtg_tracker.search.router import router as search_router
@@ -35,6 +36,7 @@ router.include_router(collection_router)
 router.include_router(account_auth_router)
 router.include_router(account_users_router)
 router.include_router(account_admin_router)
+router.include_router(feature_flags_router)
 
 
 def openapi_fixups(settings: Settings) -> list[Callable[[dict[str, Any]], None]]:

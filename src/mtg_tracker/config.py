@@ -262,6 +262,14 @@ class BackupSettings(BaseModel):
     keep_monthly: int = Field(12, ge=0, le=1200, description="Newest backup of each of the last N months.")
 
 
+class OtelSettings(BaseModel):
+    endpoint: str | None = Field(
+        None, description="OTLP/HTTP collector (`http://otel-collector:4318`); unset = tracing off, at no cost."
+    )
+    service_name: str = Field("mtg-tracker", description="`service.name` of the spans.")
+    sample_ratio: float = Field(1.0, ge=0.0, le=1.0, description="Share of traces kept (parent-based).")
+
+
 class Settings(BaseSettings):
     """Every knob of the service. See README's configuration table."""
 
@@ -292,6 +300,11 @@ class Settings(BaseSettings):
     rate_limit: RateLimitSettings = Field(default_factory=RateLimitSettings)
     ops: OpsSettings = Field(default_factory=OpsSettings)
     backup: BackupSettings = Field(default_factory=BackupSettings)
+    otel: OtelSettings = Field(default_factory=OtelSettings)
+    features: dict[str, str] = Field(
+        default_factory=dict,
+        description="MTG_FEATURES__<NAME>=on|off|<percent>: feature flags at start (registry: ops/features.py).",
+    )
 
     @field_validator("database_url", "read_database_url")
     @classmethod

@@ -17,10 +17,12 @@ from fastapi.middleware.cors import CORSMiddleware
 
 from mtg_tracker import __version__, api, jobs
 from mtg_tracker.config import Settings, get_settings
-from mtg_tracker.kit import handlers, metrics
+from mtg_tracker.kit import handlers, metrics, tracing
 from mtg_tracker.kit.cache import Cache
 from mtg_tracker.kit.db import Database
+from mtg_tracker.kit.deprecation import DeprecationHeadersMiddleware
 from mtg_tracker.kit.docs import install_docs
+from mtg_tracker.kit.features import FeatureFlags
 from mtg_tracker.kit.health import check_database
 from mtg_tracker.kit.http import API_PREFIX, parse_networks
 from mtg_tracker.kit.logging import configure_logging, get_logger
@@ -60,19 +62,24 @@ def create_app(
     *,
     run_scheduler: bool | None = None,
     upstream_transport: httpx.AsyncBaseTransport | None = None,
+    span_exporter: Any = None,
 ) -> FastAPI:
-    """The ASGI app. ``upstream_transport`` replaces the network under the Scryfall client (tests)."""
+    """The ASGI app. ``upstream_transport`` replaces the network under the Scryfall client (tests);
+    ``span_exporter`` turns tracing on into that exporter (tests)."""
     settings = settings or get_settings()
     configure_logging(settings.log.level, settings.log.format)
+    tracing.setup(settings, exporter=span_exporter)
     scheduler_on = settings.scheduler.enabled if run_scheduler is None else run_scheduler
     assert jobs.REGISTRY is not None  # the import registers every domain's jobs, also for /health/detailed
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         db = Database(settings)
+        tracing.instrument_database(db)
         app.state.db = db
         app.state.redis = _redis_client(settings)
         app.state.cache = Cache.from_settings(settings)
+        app.state.features = FeatureFlags(db, settings.features)
         app.state.started_at = time.monotonic()
         # Serve even when the database is down or behind: liveness stays up, readiness says why.
         status = await check_database(db, timeout=2.0)
@@ -122,6 +129,8 @@ def create_app(
     app.state.upstream_transport = upstream_transport
     handlers.install(app)
     install_docs(app, openapi_url="/openapi.json")
+    # Innermost: it reads the matched route from the scope when the response starts.
+    app.add_middleware(DeprecationHeadersMiddleware)
     if settings.rate_limit.enabled:
         # Added first, so it runs inside CORS (a 429 still carries CORS headers and preflights are not
         # counted) and inside RequestContextMiddleware (request id and client address are set).
@@ -152,6 +161,9 @@ def create_app(
                 "RateLimit-Remaining",
                 "RateLimit-Reset",
                 "Retry-After",
+                "Deprecation",
+                "Sunset",
+                "Link",
             ],
             max_age=600,
         )
@@ -166,4 +178,5 @@ def create_app(
     app.include_router(ops_router)
     app.include_router(api.router, prefix=API_PREFIX)
     install_openapi(app, api.openapi_fixups(settings))
+    tracing.instrument_app(app)
     return app

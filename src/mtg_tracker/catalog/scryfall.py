@@ -25,6 +25,7 @@ import httpx
 
 from mtg_tracker.catalog.errors import AmbiguousCardName, UpstreamError, UpstreamUnavailable
 from mtg_tracker.config import ScryfallSettings
+from mtg_tracker.kit import tracing
 from mtg_tracker.kit.logging import get_logger
 from mtg_tracker.kit.metrics import UPSTREAM_REQUESTS
 from mtg_tracker.kit.resilience import (
@@ -192,7 +193,8 @@ class ScryfallClient:
             last: _AttemptFailed | None = None
             for attempt in range(attempts):
                 try:
-                    result = await self._attempt_json(path, relative, params, endpoint)
+                    with tracing.span("upstream scryfall", {"upstream.endpoint": endpoint, "attempt": attempt + 1}):
+                        result = await self._attempt_json(path, relative, params, endpoint)
                 except _AttemptFailed as failure:
                     last = failure
                     if attempt + 1 >= attempts:
@@ -416,7 +418,8 @@ class _Download:
         try:
             for attempt in range(MAX_DOWNLOAD_ATTEMPTS):
                 try:
-                    result = await self._attempt(endpoint)
+                    with tracing.span("upstream scryfall download", {"upstream.endpoint": endpoint}):
+                        result = await self._attempt(endpoint)
                 except _AttemptFailed as failure:
                     progressed = self.have > high_water
                     high_water = max(high_water, self.have)
