@@ -19,6 +19,7 @@ from mtg_tracker.catalog.scryfall import ScryfallClient
 from mtg_tracker.collection.router import router as collection_router
 from mtg_tracker.config import Settings
 from mtg_tracker.kit.health import DETAIL_PROVIDERS
+from mtg_tracker.marketplace.router import router as marketplace_router
 from mtg_tracker.ops import backup as ops_backup
 from mtg_tracker.price.router import alerts_router as price_alerts_router
 from mtg_tracker.price.router import router as price_router
@@ -32,6 +33,7 @@ router.include_router(price_router)
 router.include_router(catalog_router)
 router.include_router(price_alerts_router)
 router.include_router(collection_router)
+router.include_router(marketplace_router)
 router.include_router(account_auth_router)
 router.include_router(account_users_router)
 router.include_router(account_admin_router)

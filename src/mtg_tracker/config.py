@@ -156,6 +156,15 @@ class CollectionSettings(BaseModel):
     )
 
 
+class MarketplaceSettings(BaseModel):
+    fee_bps: int = Field(
+        500, ge=0, le=10_000, description="Platform fee on a completed order, in basis points (500 = 5 %)."
+    )
+    idempotency_hours: int = Field(
+        48, ge=24, description="How long POST /orders replays the stored reply of an Idempotency-Key."
+    )
+
+
 class AuthSettings(BaseModel):
     signing_keys: Annotated[list[str], NoDecode] = Field(
         default_factory=list,
@@ -213,6 +222,8 @@ class RateLimitSettings(BaseModel):
     auth_burst: int = Field(10, ge=1)
     import_per_minute: int = Field(6, ge=1, description="Collection imports.")
     import_burst: int = Field(3, ge=1)
+    order_per_minute: int = Field(30, ge=1, description="Marketplace order creations (POST /orders).")
+    order_burst: int = Field(10, ge=1)
     allowlist: Annotated[list[str], NoDecode] = Field(
         default_factory=list, description="CIDRs never limited (monitoring, internal jobs)."
     )
@@ -289,6 +300,7 @@ class Settings(BaseSettings):
     price: PriceSettings = Field(default_factory=PriceSettings)
     collection: CollectionSettings = Field(default_factory=CollectionSettings)
     auth: AuthSettings = Field(default_factory=AuthSettings)
+    marketplace: MarketplaceSettings = Field(default_factory=MarketplaceSettings)
     rate_limit: RateLimitSettings = Field(default_factory=RateLimitSettings)
     ops: OpsSettings = Field(default_factory=OpsSettings)
     backup: BackupSettings = Field(default_factory=BackupSettings)

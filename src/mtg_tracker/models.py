@@ -5,6 +5,16 @@ from mtg_tracker.catalog.models import Card, CardMultiverse, CardName, CardSet, 
 from mtg_tracker.collection.models import Collection, CollectionEntry, CollectionValueSnapshot
 from mtg_tracker.kit.cache import CacheGeneration
 from mtg_tracker.kit.scheduler import JobRun
+from mtg_tracker.marketplace.models import (
+    IdempotentReply,
+    IntegrityRun,
+    JournalEntry,
+    JournalLine,
+    LedgerAccount,
+    Listing,
+    Order,
+    OrderLine,
+)
 from mtg_tracker.price.models import PriceAlert, PriceAlertEvent, PriceMover, PricePoint
 
 __all__ = [
@@ -19,8 +29,16 @@ __all__ = [
     "Collection",
     "CollectionEntry",
     "CollectionValueSnapshot",
+    "IdempotentReply",
+    "IntegrityRun",
     "JobRun",
+    "JournalEntry",
+    "JournalLine",
+    "LedgerAccount",
+    "Listing",
     "LoginFailure",
+    "Order",
+    "OrderLine",
     "PriceAlert",
     "PriceAlertEvent",
     "PriceMover",

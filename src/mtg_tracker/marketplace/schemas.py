@@ -1,0 +1,168 @@
+"""Request and response shapes of listings, orders and the ledger (API.md: Marketplace)."""
+
+from __future__ import annotations
+
+import datetime as dt
+import uuid
+from decimal import Decimal
+from typing import Any, Literal
+
+from pydantic import BaseModel, ConfigDict, Field
+
+from mtg_tracker.collection.formats import MAX_QUANTITY
+from mtg_tracker.kit.schemas import MAX_ROW_ID, RequestBody
+
+Currency = Literal["usd", "eur"]
+ListingStatus = Literal["active", "paused", "sold_out", "withdrawn"]
+SettableListingStatus = Literal["active", "paused", "withdrawn"]
+OrderStatus = Literal["pending", "paid", "shipped", "completed", "cancelled", "refunded"]
+# Up to 1,000,000.00 per copy: integer cents fit a 32-bit column with room to spare.
+_Price = Field(ge=0, le=Decimal("1000000"), max_digits=9, decimal_places=2, description='Per copy, e.g. "1.50".')
+
+
+class ListingCreate(RequestBody):
+    """Copies of one of the caller's collection entries to sell; the printing, finish, condition and
+    language come from the entry."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    collection_id: uuid.UUID
+    entry_id: int = Field(ge=1, le=MAX_ROW_ID)
+    quantity: int = Field(ge=1, le=MAX_QUANTITY)
+    price: Decimal = _Price
+    currency: Currency = "usd"
+
+
+class ListingUpdate(RequestBody):
+    model_config = ConfigDict(extra="forbid")
+
+    quantity: int | None = Field(
+        None, ge=1, le=MAX_QUANTITY, description="Copies ever listed (available + sold); at least those sold."
+    )
+    price: Decimal | None = Field(None, ge=0, le=Decimal("1000000"), max_digits=9, decimal_places=2)
+    status: SettableListingStatus | None = None
+
+
+class Party(BaseModel):
+    kind: Literal["user"] = "user"
+    id: uuid.UUID
+
+
+class ListingRead(BaseModel):
+    object: Literal["listing"] = "listing"
+    id: uuid.UUID
+    card: dict[str, Any] | None = Field(description="The printing's card object.")
+    card_id: uuid.UUID
+    finish: str
+    condition: str
+    language: str
+    quantity: int
+    available: int
+    price: str
+    currency: Currency
+    status: ListingStatus
+    seller: Party
+    collection_id: uuid.UUID | None = Field(description="The seller's collection (null for other callers).")
+    entry_id: int | None = Field(description="The seller's entry (null for other callers).")
+    created_at: dt.datetime
+    updated_at: dt.datetime
+
+
+class ListingList(BaseModel):
+    object: Literal["list"] = "list"
+    total: int
+    has_more: bool
+    next_page: str | None
+    data: list[ListingRead]
+
+
+class OrderLineCreate(RequestBody):
+    model_config = ConfigDict(extra="forbid")
+
+    listing_id: uuid.UUID
+    quantity: int = Field(1, ge=1, le=MAX_QUANTITY)
+
+
+class OrderCreate(RequestBody):
+    model_config = ConfigDict(extra="forbid")
+
+    lines: list[OrderLineCreate] = Field(min_length=1, max_length=100)
+
+
+class OrderComplete(RequestBody):
+    model_config = ConfigDict(extra="forbid")
+
+    collection_id: uuid.UUID | None = Field(
+        None, description='Where the copies go; default: your collection "Marketplace purchases" (made if missing).'
+    )
+
+
+class OrderLineRead(BaseModel):
+    listing_id: uuid.UUID
+    card_id: uuid.UUID
+    quantity: int
+    unit_price: str
+
+
+class OrderRead(BaseModel):
+    object: Literal["order"] = "order"
+    id: uuid.UUID
+    status: OrderStatus
+    currency: Currency
+    total: str
+    fee: str | None = Field(description="The platform's fee, fixed when the order completes.")
+    buyer: Party
+    seller: Party
+    lines: list[OrderLineRead]
+    created_at: dt.datetime
+    updated_at: dt.datetime
+
+
+class OrderList(BaseModel):
+    object: Literal["list"] = "list"
+    total: int
+    has_more: bool
+    next_page: str | None
+    data: list[OrderRead]
+
+
+class AccountBalance(BaseModel):
+    object: Literal["ledger_account"] = "ledger_account"
+    id: uuid.UUID
+    account: str = Field(description="cash, receivable, escrow, fees or inventory.")
+    owner: dict[str, Any]
+    currency: Currency
+    debit: str
+    credit: str
+    balance: str = Field(description="debit − credit.")
+
+
+class LedgerBalance(BaseModel):
+    object: Literal["ledger_balance"] = "ledger_balance"
+    accounts: list[AccountBalance]
+
+
+class EntryLineRead(BaseModel):
+    account: str
+    account_id: uuid.UUID
+    debit: str
+    credit: str
+    currency: Currency
+
+
+class JournalEntryRead(BaseModel):
+    object: Literal["journal_entry"] = "journal_entry"
+    id: int
+    created_at: dt.datetime
+    memo: str
+    order_id: uuid.UUID | None
+    reverses_id: int | None
+    lines: list[EntryLineRead]
+
+
+class JournalEntryList(BaseModel):
+    object: Literal["list"] = "list"
+    total: int
+    has_more: bool
+    next_page: str | None
+    data: list[JournalEntryRead]

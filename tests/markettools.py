@@ -1,0 +1,60 @@
+"""The marketplace calls tests repeat (collection entry, listing, order, transition), through the API."""
+
+from __future__ import annotations
+
+import uuid
+from typing import Any
+
+import httpx
+
+from accounts import login_headers
+
+
+class Market:
+    """A client plus the calls tests repeat: a collection entry, a listing, an order."""
+
+    def __init__(self, client: httpx.AsyncClient, cards: list[dict[str, Any]]) -> None:
+        self.client = client
+        self.cards = cards
+
+    async def user(self) -> dict[str, str]:
+        return await login_headers(self.client)
+
+    async def entry(
+        self, headers: dict[str, str], quantity: int, *, card: int = 0, finish: str = "nonfoil", **extra: Any
+    ) -> tuple[str, int]:
+        resp = await self.client.post("/api/v1/collections", json={"name": "stock"}, headers=headers)
+        assert resp.status_code == 201, resp.text
+        collection_id = resp.json()["id"]
+        body = {"card_id": self.cards[card]["id"], "quantity": quantity, "finish": finish, **extra}
+        resp = await self.client.post(f"/api/v1/collections/{collection_id}/entries", json=body, headers=headers)
+        assert resp.status_code == 201, resp.text
+        return collection_id, resp.json()["id"]
+
+    async def listing(
+        self, headers: dict[str, str], quantity: int, *, price: str = "1.50", currency: str = "usd", held: int = 0
+    ) -> dict[str, Any]:
+        collection_id, entry_id = await self.entry(headers, held or quantity)
+        body = {
+            "collection_id": collection_id,
+            "entry_id": entry_id,
+            "quantity": quantity,
+            "price": price,
+            "currency": currency,
+        }
+        resp = await self.client.post("/api/v1/listings", json=body, headers=headers)
+        assert resp.status_code == 201, resp.text
+        listing: dict[str, Any] = resp.json()
+        return listing
+
+    async def order(
+        self, headers: dict[str, str], listing_id: str, quantity: int = 1, *, key: str | None = None
+    ) -> httpx.Response:
+        return await self.client.post(
+            "/api/v1/orders",
+            json={"lines": [{"listing_id": listing_id, "quantity": quantity}]},
+            headers={**headers, "Idempotency-Key": key or uuid.uuid4().hex},
+        )
+
+    async def act(self, headers: dict[str, str], order_id: str, action: str, **body: Any) -> httpx.Response:
+        return await self.client.post(f"/api/v1/orders/{order_id}/{action}", json=body or None, headers=headers)
