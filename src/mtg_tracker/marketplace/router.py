@@ -6,15 +6,18 @@ be probed. 403 is kept for a party of an order whose role does not allow a trans
 
 from __future__ import annotations
 
+import asyncio
 import csv
 import io
 import uuid
 from typing import Annotated, Any, Literal
+from weakref import WeakKeyDictionary
 
 from fastapi import APIRouter, Header, Path, Query, Request, Response
 
 from mtg_tracker.account.deps import OptionalPrincipal, ReadPrincipal, WritePrincipal
-from mtg_tracker.kit.deps import SessionDep, SettingsDep
+from mtg_tracker.kit.db import Database
+from mtg_tracker.kit.deps import DatabaseDep, SessionDep, SettingsDep
 from mtg_tracker.kit.schemas import error_responses
 from mtg_tracker.marketplace import service as marketplace_service
 from mtg_tracker.marketplace.errors import IdempotencyKeyMissing
@@ -43,6 +46,19 @@ PageSize = Annotated[int, Query(ge=1, le=500, description="Items per page.")]
 _READ = error_responses(400, 401, 404)
 _WRITE = error_responses(400, 401, 403, 404, 409)
 _KEY_CHARS = frozenset(chr(c) for c in range(0x21, 0x7F))
+_WRITERS: WeakKeyDictionary[Database, asyncio.Semaphore] = WeakKeyDictionary()
+
+
+def _writers(db: Database) -> asyncio.Semaphore:
+    """How many order transactions a process runs at once: one on SQLite (it has one writer anyway), half
+    the pool on PostgreSQL (the rest stays free for other requests). Waiting here is an orderly queue;
+    waiting for a pooled connection times out (503), and on SQLite a burst of buyers polls for the write
+    lock with sleeps of up to 100 ms while holding every connection."""
+    semaphore = _WRITERS.get(db)
+    if semaphore is None:
+        size = 1 if db.is_sqlite else max(1, db.settings.db.pool_size // 2)
+        semaphore = _WRITERS[db] = asyncio.Semaphore(size)
+    return semaphore
 
 
 def _next_page(request: Request, page: int, has_more: bool) -> str | None:
@@ -137,7 +153,7 @@ async def delete_listing(listing_id: ListingId, session: SessionDep, principal: 
 )
 async def create_order(
     data: OrderCreate,
-    session: SessionDep,
+    db: DatabaseDep,
     settings: SettingsDep,
     principal: WritePrincipal,
     idempotency_key: Annotated[
@@ -157,9 +173,12 @@ async def create_order(
     key = idempotency_key or ""
     if not 1 <= len(key) <= 255 or not set(key) <= _KEY_CHARS:
         raise IdempotencyKeyMissing()
-    status, body = await marketplace_service.place_order(
-        session, principal, key=key, data=data, settings=settings.marketplace
-    )
+    # This handler is its own transaction boundary, so that order writers queue (``_writers``) before
+    # they take a connection rather than after.
+    async with _writers(db), db.session_scope() as session:
+        status, body = await marketplace_service.place_order(
+            session, principal, key=key, data=data, settings=settings.marketplace
+        )
     return Response(content=body, status_code=status, media_type="application/json")
 
 
