@@ -61,7 +61,7 @@ class Market:
         return await self.client.post(f"/api/v1/orders/{order_id}/{action}", json=body or None, headers=headers)
 
 
-async def bulk_users(db: Any, settings: Any, n: int) -> list[dict[str, str]]:
+async def bulk_users(db: Any, settings: Any, n: int, *, role: str = "user") -> list[dict[str, str]]:
     """Headers of ``n`` new users, made in one transaction with tokens minted directly: registering through
     the API hashes a password per user (~150 ms of CPU each), too slow for hundreds of concurrent buyers."""
     from mtg_tracker.account.deps import key_ring
@@ -75,7 +75,7 @@ async def bulk_users(db: Any, settings: Any, n: int) -> list[dict[str, str]]:
             id=uuid.uuid4(),
             email=f"buyer-{uuid.uuid4().hex[:12]}@example.com",
             password_hash="!no-password",  # never matches: these users cannot log in, only use their token
-            role="user",
+            role=role,
             is_active=True,
             created_at=now,
             updated_at=now,
@@ -94,7 +94,7 @@ async def bulk_users(db: Any, settings: Any, n: int) -> list[dict[str, str]]:
     out = []
     for user, login in zip(users, sessions, strict=True):
         token, _claims = issue_access_token(
-            key_ring(settings), settings.auth, user_id=user.id, session_id=login.id, role="user", now=now
+            key_ring(settings), settings.auth, user_id=user.id, session_id=login.id, role=role, now=now
         )
         out.append({"Authorization": f"Bearer {token}"})
     return out

@@ -19,6 +19,8 @@ from mtg_tracker.catalog.scryfall import ScryfallClient
 from mtg_tracker.collection.router import router as collection_router
 from mtg_tracker.config import Settings
 from mtg_tracker.kit.health import DETAIL_PROVIDERS
+from mtg_tracker.marketplace import integrity as marketplace_integrity
+from mtg_tracker.marketplace.router import admin_router as marketplace_admin_router
 from mtg_tracker.marketplace.router import router as marketplace_router
 from mtg_tracker.ops import backup as ops_backup
 from mtg_tracker.price.router import alerts_router as price_alerts_router
@@ -34,6 +36,7 @@ router.include_router(catalog_router)
 router.include_router(price_alerts_router)
 router.include_router(collection_router)
 router.include_router(marketplace_router)
+router.include_router(marketplace_admin_router)
 router.include_router(account_auth_router)
 router.include_router(account_users_router)
 router.include_router(account_admin_router)
@@ -49,6 +52,7 @@ rate_limit_identity = account_deps.rate_limit_identity
 
 DETAIL_PROVIDERS["catalog"] = catalog_service.health_detail
 DETAIL_PROVIDERS["backups"] = ops_backup.health_detail_provider
+DETAIL_PROVIDERS["marketplace_integrity"] = marketplace_integrity.health_detail
 
 
 async def startup(app: FastAPI) -> None:

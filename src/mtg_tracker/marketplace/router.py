@@ -15,14 +15,16 @@ from weakref import WeakKeyDictionary
 
 from fastapi import APIRouter, Header, Path, Query, Request, Response
 
-from mtg_tracker.account.deps import OptionalPrincipal, ReadPrincipal, WritePrincipal
+from mtg_tracker.account.deps import AdminUser, OptionalPrincipal, ReadPrincipal, WritePrincipal
 from mtg_tracker.kit.db import Database
 from mtg_tracker.kit.deps import DatabaseDep, SessionDep, SettingsDep
 from mtg_tracker.kit.schemas import error_responses
+from mtg_tracker.marketplace import integrity
 from mtg_tracker.marketplace import service as marketplace_service
 from mtg_tracker.marketplace.errors import IdempotencyKeyMissing
 from mtg_tracker.marketplace.schemas import (
     AccountBalance,
+    IntegrityReport,
     JournalEntryList,
     LedgerBalance,
     ListingCreate,
@@ -37,6 +39,7 @@ from mtg_tracker.marketplace.schemas import (
 )
 
 router = APIRouter(tags=["marketplace"])
+admin_router = APIRouter(tags=["admin"])
 
 ListingId = Annotated[uuid.UUID, Path(description="The listing's id.")]
 OrderId = Annotated[uuid.UUID, Path(description="The order's id.")]
@@ -316,3 +319,22 @@ async def ledger_statement(account_id: AccountId, session: SessionDep, principal
         media_type="text/csv; charset=utf-8",
         headers={"Content-Disposition": f'attachment; filename="statement-{account_id}.csv"'},
     )
+
+
+# -- admin ----------------------------------------------------------------------------------------------------
+
+
+@admin_router.get(
+    "/admin/integrity",
+    response_model=IntegrityReport,
+    responses=error_responses(401, 403),
+    summary="Latest integrity audit",
+)
+async def integrity_report(session: SessionDep, _admin: AdminUser) -> IntegrityReport:
+    """The newest run of the marketplace integrity audit (nightly job `marketplace.integrity_audit`, or
+    `mtg-tracker ledger audit`): every journal entry balances per currency, every line has one positive
+    side in its account's currency, all balances together are zero, order totals equal their lines, each
+    order's payment, settlement and refund is in the journal once for its total, listed quantities equal
+    available plus ordered copies, and collection entries hold what is listed and in open orders. Up to
+    1,000 findings are kept (`finding_count` is exact); `ran_at` is null before the first run."""
+    return IntegrityReport.model_validate(integrity.report(await integrity.latest(session)))

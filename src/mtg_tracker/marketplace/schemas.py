@@ -166,3 +166,17 @@ class JournalEntryList(BaseModel):
     has_more: bool
     next_page: str | None
     data: list[JournalEntryRead]
+
+
+class IntegrityFinding(BaseModel):
+    check: str
+    detail: str
+
+
+class IntegrityReport(BaseModel):
+    object: Literal["integrity_report"] = "integrity_report"
+    ran_at: dt.datetime | None
+    checks: list[str]
+    finding_count: int
+    seconds: float | None = None
+    findings: list[IntegrityFinding]
