@@ -6,7 +6,7 @@ import uuid
 
 import pytest
 
-from mtg_tracker.marketplace import ledger, states
+from mtg_tracker.marketplace import ledger, query, states
 
 BUYER = ledger.AccountRef("user", uuid.UUID(int=1), "cash")
 ESCROW = ledger.AccountRef("platform", uuid.UUID(int=0), "escrow")
@@ -141,3 +141,39 @@ def test_transitions(status: str, action: str, role: str, outcome: str | type[Ex
     else:
         with pytest.raises(outcome):
             states.next_status(status, action, role)
+
+
+@pytest.mark.parametrize(
+    ("q", "card_q", "price", "conditions", "currency"),
+    [
+        ("t:creature", "t:creature", [], None, None),
+        ("price<2.50", "", [("<", 250)], None, None),
+        ("c:r price>=1 price<=3", "c:r", [(">=", 100), ("<=", 300)], None, None),
+        ("condition>=LP", "", [], {"M", "NM", "LP"}, None),
+        ("cond<MP", "", [], {"HP", "D"}, None),
+        ("condition:nm currency:EUR bolt", "bolt", [], {"NM"}, "eur"),
+        ("condition>=HP condition<=NM", "", [], {"NM", "LP", "MP", "HP"}, None),
+        ('"price<2" o:draw', '"price<2" o:draw', [], None, None),  # quoted: card text, not a listing term
+        ("oilprice<2", "oilprice<2", [], None, None),  # not at a word start
+    ],
+)
+def test_listing_query(
+    q: str, card_q: str, price: list[tuple[str, int]], conditions: set[str] | None, currency: str | None
+) -> None:
+    parsed = query.parse(q)
+    assert (parsed.card_q, parsed.price, parsed.conditions, parsed.currency) == (card_q, price, conditions, currency)
+
+
+def test_listing_query_seller() -> None:
+    seller = uuid.uuid4()
+    assert query.parse(f"seller:{seller} t:elf").seller == seller
+
+
+@pytest.mark.parametrize(
+    "q",
+    ["price<abc", "price<-1", "price<1.234", "price<nan", "seller:bob", "seller>x", "condition>=XX", "currency:gbp",
+     "-price<2", "price<infinity", "(price<2 or t:elf)"],
+)  # fmt: skip
+def test_listing_query_errors(q: str) -> None:
+    with pytest.raises(query.ListingQueryError):
+        query.parse(q)

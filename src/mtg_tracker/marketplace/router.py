@@ -76,6 +76,14 @@ async def list_listings(
     request: Request,
     session: SessionDep,
     principal: OptionalPrincipal,
+    q: Annotated[
+        str | None,
+        Query(
+            max_length=1000,
+            description="Card search syntax (as /cards/search) plus listing terms: `price<2.50` (also <=, >, >=, "
+            "=), `seller:<id>`, `condition>=LP` (M > NM > LP > MP > HP > D), `currency:eur`.",
+        ),
+    ] = None,
     seller: Annotated[uuid.UUID | None, Query(description="Only this seller's listings (a user id).")] = None,
     mine: Annotated[
         bool, Query(description="true: the caller's own listings in every status (needs credentials).")
@@ -86,9 +94,10 @@ async def list_listings(
     page: Page = 1,
     page_size: PageSize = 100,
 ) -> ListingList:
-    """Active listings of every seller (or, with `mine=true`, all of the caller's), as a list object."""
-    items, total = await marketplace_service.list_listings(
-        session, principal, seller_id=seller, mine=mine, sort=sort, page=page, page_size=page_size
+    """Active listings of every seller (or, with `mine=true`, all of the caller's), as a list object; a
+    query the card search cannot understand is a 400 with its `warnings`."""
+    items, total, warnings = await marketplace_service.list_listings(
+        session, principal, q=q, seller_id=seller, mine=mine, sort=sort, page=page, page_size=page_size
     )
     has_more = page * page_size < total
     return ListingList(
@@ -96,6 +105,7 @@ async def list_listings(
         has_more=has_more,
         next_page=_next_page(request, page, has_more),
         data=await marketplace_service.listings_read(session, items, principal),
+        warnings=warnings or None,
     )
 
 

@@ -74,6 +74,7 @@ class ListingList(BaseModel):
     has_more: bool
     next_page: str | None
     data: list[ListingRead]
+    warnings: list[str] | None = None
 
 
 class OrderLineCreate(RequestBody):

@@ -32,7 +32,9 @@ from mtg_tracker.collection.models import Collection, CollectionEntry
 from mtg_tracker.collection.schemas import CollectionCreate, EntryCreate
 from mtg_tracker.config import MarketplaceSettings
 from mtg_tracker.kit.db import dialect_insert, utcnow
+from mtg_tracker.kit.errors import BadRequest
 from mtg_tracker.marketplace import ledger, states
+from mtg_tracker.marketplace import query as listing_query
 from mtg_tracker.marketplace.errors import (
     AccountNotFound,
     IdempotencyMismatch,
@@ -69,6 +71,7 @@ from mtg_tracker.marketplace.schemas import (
     OrderRead,
     Party,
 )
+from mtg_tracker.search import service as search_service
 
 PURCHASES_COLLECTION = "Marketplace purchases"
 # Listings a buyer can see: a withdrawn one is the seller's business only.
@@ -240,13 +243,34 @@ async def list_listings(
     session: AsyncSession,
     principal: Principal | None,
     *,
+    q: str | None,
     seller_id: uuid.UUID | None,
     mine: bool,
     sort: str,
     page: int,
     page_size: int,
-) -> tuple[list[Listing], int]:
+) -> tuple[list[Listing], int, list[str]]:
+    """Listings matching ``q`` (card search syntax plus the listing terms of ``query``), and the search's
+    warnings."""
     stmt = select(Listing).where(Listing.deleted_at.is_(None))
+    warnings: list[str] = []
+    if q:
+        try:
+            parsed = listing_query.parse(q)
+        except listing_query.ListingQueryError as exc:
+            raise BadRequest(str(exc)) from None
+        if parsed.card_q:
+            ids, warnings = search_service.card_filter(parsed.card_q, session.get_bind().dialect.name)
+            stmt = stmt.where(Listing.card_id.in_(ids))
+        ops = {"<": "__lt__", "<=": "__le__", ">": "__gt__", ">=": "__ge__", "=": "__eq__", "!=": "__ne__"}
+        for op, cents in parsed.price:
+            stmt = stmt.where(getattr(Listing.price_cents, ops[op])(cents))
+        if parsed.seller is not None:
+            seller_id = parsed.seller if seller_id is None or seller_id == parsed.seller else uuid.UUID(int=0)
+        if parsed.conditions is not None:
+            stmt = stmt.where(Listing.condition.in_(sorted(parsed.conditions)))
+        if parsed.currency is not None:
+            stmt = stmt.where(Listing.currency == parsed.currency)
     if mine and principal is not None:
         stmt = stmt.where(Listing.seller_id == principal.user_id)
     else:
@@ -260,7 +284,7 @@ async def list_listings(
         "newest": (Listing.created_at.desc(), Listing.id),
     }
     rows = await session.scalars(stmt.order_by(*orders[sort]).offset((page - 1) * page_size).limit(page_size))
-    return list(rows), total
+    return list(rows), total, warnings
 
 
 async def listings_read(
