@@ -14,6 +14,9 @@ from mtg_tracker.marketplace.models import (
     Listing,
     Order,
     OrderLine,
+    Shop,
+    ShopCollection,
+    ShopMember,
 )
 from mtg_tracker.price.models import PriceAlert, PriceAlertEvent, PriceMover, PricePoint
 
@@ -45,5 +48,8 @@ __all__ = [
     "PricePoint",
     "RefreshToken",
     "Session",
+    "Shop",
+    "ShopCollection",
+    "ShopMember",
     "User",
 ]

@@ -55,3 +55,25 @@ class IdempotencyMismatch(AppError):
 
 class IdempotencyKeyMissing(BadRequest):
     default_message = "POST /orders needs an Idempotency-Key header (1 to 255 printable characters)."
+
+
+class ShopNotFound(NotFound):
+    default_message = "No shop found with this id."
+
+
+class ShopRoleTooLow(Forbidden):
+    default_message = "Your role in this shop does not allow this."
+
+
+class LastOwner(Conflict):
+    code = "last_owner"
+    default_message = "A shop keeps at least one owner; make someone else owner first."
+
+
+class CollectionInShop(Conflict):
+    code = "collection_in_shop"
+    default_message = "This collection is already part of a shop's inventory."
+
+
+class ShopMemberNotFound(NotFound):
+    default_message = "This user is not a member of the shop."

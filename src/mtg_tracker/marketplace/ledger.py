@@ -19,12 +19,13 @@ from dataclasses import dataclass
 
 PLATFORM = "platform"
 USER = "user"
+SHOP = "shop"
 BPS = 10_000  # basis points in 100 %
 
 
 @dataclass(frozen=True, slots=True)
 class AccountRef:
-    owner_kind: str  # "user" | "platform"
+    owner_kind: str  # "user" | "shop" | "platform"
     owner_id: uuid.UUID
     kind: str  # "cash" | "receivable" | "escrow" | "fees" | "inventory"
 

@@ -35,13 +35,53 @@ OPEN_ORDER_STATUSES = ("pending", "paid", "shipped")
 COMMITTED_ORDER_STATUSES = (*OPEN_ORDER_STATUSES, "completed")
 CURRENCIES = ("usd", "eur")
 ACCOUNT_KINDS = ("cash", "receivable", "escrow", "fees", "inventory")
-OWNER_KINDS = ("user", "platform")
+OWNER_KINDS = ("user", "shop", "platform")
+SHOP_ROLES = ("owner", "manager", "staff")
 # The platform's own accounts (escrow, fees) are owned by this fixed id, so one unique key covers all.
 PLATFORM_ID = uuid.UUID(int=0)
 
 
 def _one_of(column: str, values: tuple[str, ...]) -> str:
     return f"{column} IN ({', '.join(repr(v) for v in values)})"
+
+
+class Shop(Base):
+    """A seller that is an organisation: members in roles, inventory in the collections attached to it.
+    Soft-deleted (``deleted_at``): hidden from reads, kept for its orders and ledger, restorable by an admin."""
+
+    __tablename__ = "marketplace_shop"
+
+    id: Mapped[uuid.UUID] = mapped_column(Uuid, primary_key=True, default=uuid.uuid4)
+    name: Mapped[str] = mapped_column(String(200))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    deleted_at: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)
+
+
+class ShopMember(Base):
+    __tablename__ = "marketplace_shop_member"
+    __table_args__ = (CheckConstraint(_one_of("role", SHOP_ROLES), name="role"),)
+
+    shop_id: Mapped[uuid.UUID] = mapped_column(
+        Uuid, ForeignKey("marketplace_shop.id", ondelete="CASCADE"), primary_key=True
+    )
+    user_id: Mapped[uuid.UUID] = mapped_column(
+        Uuid, ForeignKey("account_user.id", ondelete="CASCADE"), primary_key=True, index=True
+    )
+    role: Mapped[str] = mapped_column(String(10))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime)
+
+
+class ShopCollection(Base):
+    """A collection that is part of a shop's inventory (a collection belongs to at most one shop)."""
+
+    __tablename__ = "marketplace_shop_collection"
+
+    collection_id: Mapped[uuid.UUID] = mapped_column(
+        Uuid, ForeignKey("collection.id", ondelete="CASCADE"), primary_key=True
+    )
+    shop_id: Mapped[uuid.UUID] = mapped_column(Uuid, ForeignKey("marketplace_shop.id", ondelete="CASCADE"), index=True)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime)
 
 
 class Listing(Base):
@@ -64,6 +104,10 @@ class Listing(Base):
 
     id: Mapped[uuid.UUID] = mapped_column(Uuid, primary_key=True, default=uuid.uuid4)
     seller_id: Mapped[uuid.UUID] = mapped_column(Uuid, ForeignKey("account_user.id", ondelete="CASCADE"), index=True)
+    # Set when the shop sells (``seller_id`` is then the member who listed it).
+    shop_id: Mapped[uuid.UUID | None] = mapped_column(
+        Uuid, ForeignKey("marketplace_shop.id"), nullable=True, index=True
+    )
     collection_id: Mapped[uuid.UUID | None] = mapped_column(
         Uuid, ForeignKey("collection.id", ondelete="SET NULL"), nullable=True
     )
@@ -97,6 +141,9 @@ class Order(Base):
     id: Mapped[uuid.UUID] = mapped_column(Uuid, primary_key=True, default=uuid.uuid4)
     buyer_id: Mapped[uuid.UUID] = mapped_column(Uuid, ForeignKey("account_user.id", ondelete="CASCADE"), index=True)
     seller_id: Mapped[uuid.UUID] = mapped_column(Uuid, ForeignKey("account_user.id", ondelete="CASCADE"), index=True)
+    seller_shop_id: Mapped[uuid.UUID | None] = mapped_column(
+        Uuid, ForeignKey("marketplace_shop.id"), nullable=True, index=True
+    )
     status: Mapped[str] = mapped_column(String(12))
     currency: Mapped[str] = mapped_column(String(3))
     total_cents: Mapped[int] = mapped_column(BigInteger)

@@ -31,11 +31,19 @@ from mtg_tracker.marketplace.schemas import (
     ListingList,
     ListingRead,
     ListingUpdate,
+    MemberList,
+    MemberRead,
+    MemberSet,
     OrderComplete,
     OrderCreate,
     OrderList,
     OrderRead,
     OrderStatus,
+    ShopCollectionAdd,
+    ShopCreate,
+    ShopList,
+    ShopRead,
+    ShopUpdate,
 )
 
 router = APIRouter(tags=["marketplace"])
@@ -43,11 +51,13 @@ admin_router = APIRouter(tags=["admin"])
 
 ListingId = Annotated[uuid.UUID, Path(description="The listing's id.")]
 OrderId = Annotated[uuid.UUID, Path(description="The order's id.")]
+ShopId = Annotated[uuid.UUID, Path(description="The shop's id.")]
 AccountId = Annotated[uuid.UUID, Path(description="The ledger account's id.")]
 Page = Annotated[int, Query(ge=1, le=100_000, description="Page number, from 1.")]
 PageSize = Annotated[int, Query(ge=1, le=500, description="Items per page.")]
 _READ = error_responses(400, 401, 404)
 _WRITE = error_responses(400, 401, 403, 404, 409)
+_ADMIN = error_responses(401, 403, 404)
 _KEY_CHARS = frozenset(chr(c) for c in range(0x21, 0x7F))
 _WRITERS: WeakKeyDictionary[Database, asyncio.Semaphore] = WeakKeyDictionary()
 
@@ -286,9 +296,18 @@ async def refund_order(order_id: OrderId, session: SessionDep, settings: Setting
 
 
 @router.get("/ledger/balance", response_model=LedgerBalance, responses=_READ, summary="My ledger balances")
-async def ledger_balance(session: SessionDep, principal: ReadPrincipal) -> LedgerBalance:
+async def ledger_balance(
+    session: SessionDep,
+    principal: ReadPrincipal,
+    shop: Annotated[
+        uuid.UUID | None, Query(description="A shop's accounts instead of yours (its managers and owners).")
+    ] = None,
+) -> LedgerBalance:
     """Your accounts (cash, receivable, inventory per currency) with debits, credits and balance
     (debit − credit), summed from the journal."""
+    if shop is not None:
+        found, _role = await marketplace_service.get_shop(session, shop, principal, min_role="manager")
+        return LedgerBalance(accounts=await marketplace_service.balances(session, owner_kind="shop", owner_id=found.id))
     return LedgerBalance(
         accounts=await marketplace_service.balances(session, owner_kind="user", owner_id=principal.user_id)
     )
@@ -348,3 +367,114 @@ async def integrity_report(session: SessionDep, _admin: AdminUser) -> IntegrityR
     available plus ordered copies, and collection entries hold what is listed and in open orders. Up to
     1,000 findings are kept (`finding_count` is exact); `ran_at` is null before the first run."""
     return IntegrityReport.model_validate(integrity.report(await integrity.latest(session)))
+
+
+@admin_router.post(
+    "/admin/shops/{shop_id}/restore", response_model=ShopRead, responses=_ADMIN, summary="Restore a deleted shop"
+)
+async def restore_shop(shop_id: ShopId, session: SessionDep, admin: AdminUser) -> ShopRead:
+    """Undo a shop's soft delete (audited). Its listings stay withdrawn until a member resumes them."""
+    shop = await marketplace_service.restore_shop(session, admin, shop_id)
+    return await _shop_read(session, shop, None)
+
+
+@admin_router.post(
+    "/admin/listings/{listing_id}/restore",
+    response_model=ListingRead,
+    responses=_ADMIN,
+    summary="Restore a deleted listing",
+)
+async def restore_listing(listing_id: ListingId, session: SessionDep, admin: AdminUser) -> ListingRead:
+    """Undo a listing's soft delete (audited). It comes back withdrawn: resuming it checks the stock again."""
+    listing = await marketplace_service.restore_listing(session, admin, listing_id)
+    return (await marketplace_service.listings_read(session, [listing], None))[0]
+
+
+# -- shops ----------------------------------------------------------------------------------------------------
+
+
+async def _shop_read(session: Any, shop: Any, role: str | None) -> ShopRead:
+    collections = await marketplace_service.shop_collections(session, shop) if role is not None else None
+    return ShopRead(id=shop.id, name=shop.name, role=role, collections=collections, created_at=shop.created_at)
+
+
+@router.get("/shops", response_model=ShopList, responses=_READ, summary="My shops")
+async def list_shops(session: SessionDep, principal: ReadPrincipal) -> ShopList:
+    """Shops you are a member of, with your role."""
+    shops = await marketplace_service.list_shops(session, principal)
+    return ShopList(total=len(shops), data=[await _shop_read(session, shop, role) for shop, role in shops])
+
+
+@router.post("/shops", status_code=201, response_model=ShopRead, responses=_WRITE, summary="Create a shop")
+async def create_shop(data: ShopCreate, session: SessionDep, principal: WritePrincipal) -> ShopRead:
+    """A new shop with you as its owner. Owners manage members and inventory; managers also price and
+    refund; staff list and fulfil."""
+    shop = await marketplace_service.create_shop(session, principal, data.name)
+    return await _shop_read(session, shop, "owner")
+
+
+@router.get("/shops/{shop_id}", response_model=ShopRead, responses=_READ, summary="One shop")
+async def get_shop(shop_id: ShopId, session: SessionDep, principal: OptionalPrincipal) -> ShopRead:
+    """Any live shop (sellers are public); members also see their role and the inventory's collections."""
+    shop, role = await marketplace_service.get_shop(session, shop_id, principal)
+    return await _shop_read(session, shop, role)
+
+
+@router.patch("/shops/{shop_id}", response_model=ShopRead, responses=_WRITE, summary="Rename a shop")
+async def update_shop(shop_id: ShopId, data: ShopUpdate, session: SessionDep, principal: WritePrincipal) -> ShopRead:
+    """Owner only (403 for other members, 404 for non-members)."""
+    shop, role = await marketplace_service.get_shop(session, shop_id, principal, min_role="owner")
+    shop = await marketplace_service.rename_shop(session, principal, shop, data.name)
+    return await _shop_read(session, shop, role)
+
+
+@router.delete("/shops/{shop_id}", status_code=204, responses=_WRITE, summary="Delete a shop")
+async def delete_shop(shop_id: ShopId, session: SessionDep, principal: WritePrincipal) -> Response:
+    """Owner only. A soft delete: the shop and its listings disappear from reads, orders already placed run
+    their course, the ledger keeps its accounts, and an administrator can restore it."""
+    shop, _role = await marketplace_service.get_shop(session, shop_id, principal, min_role="owner")
+    await marketplace_service.delete_shop(session, principal, shop)
+    return Response(status_code=204)
+
+
+@router.get("/shops/{shop_id}/members", response_model=MemberList, responses=_WRITE, summary="Shop members")
+async def list_members(shop_id: ShopId, session: SessionDep, principal: ReadPrincipal) -> MemberList:
+    """Members only."""
+    shop, _role = await marketplace_service.get_shop(session, shop_id, principal, min_role="staff")
+    rows = await marketplace_service.members(session, shop)
+    return MemberList(total=len(rows), data=[MemberRead.model_validate(m, from_attributes=True) for m in rows])
+
+
+@router.post("/shops/{shop_id}/members", response_model=MemberRead, responses=_WRITE, summary="Add or change a member")
+async def set_member(shop_id: ShopId, data: MemberSet, session: SessionDep, principal: WritePrincipal) -> MemberRead:
+    """Owner only: add a user in a role, or change a member's role (audited). The last owner cannot step
+    down: 409 `last_owner`."""
+    shop, _role = await marketplace_service.get_shop(session, shop_id, principal, min_role="owner")
+    member = await marketplace_service.set_member(session, principal, shop, data.user_id, data.role)
+    return MemberRead.model_validate(member, from_attributes=True)
+
+
+@router.delete("/shops/{shop_id}/members/{user_id}", status_code=204, responses=_WRITE, summary="Remove a member")
+async def remove_member(
+    shop_id: ShopId,
+    user_id: Annotated[uuid.UUID, Path(description="The member's user id.")],
+    session: SessionDep,
+    principal: WritePrincipal,
+) -> Response:
+    """Owner only (audited); the last owner cannot be removed (409 `last_owner`)."""
+    shop, _role = await marketplace_service.get_shop(session, shop_id, principal, min_role="owner")
+    await marketplace_service.remove_member(session, principal, shop, user_id)
+    return Response(status_code=204)
+
+
+@router.post(
+    "/shops/{shop_id}/collections", status_code=204, responses=_WRITE, summary="Add a collection to the inventory"
+)
+async def add_shop_collection(
+    shop_id: ShopId, data: ShopCollectionAdd, session: SessionDep, principal: WritePrincipal
+) -> Response:
+    """Owner only: one of your own collections becomes part of the shop's inventory, so members can list
+    from it (`shop_id` in POST /listings). A collection belongs to at most one shop (409)."""
+    shop, _role = await marketplace_service.get_shop(session, shop_id, principal, min_role="owner")
+    await marketplace_service.attach_collection(session, principal, shop, data.collection_id)
+    return Response(status_code=204)

@@ -31,6 +31,9 @@ class ListingCreate(RequestBody):
     quantity: int = Field(ge=1, le=MAX_QUANTITY)
     price: Decimal = _Price
     currency: Currency = "usd"
+    shop_id: uuid.UUID | None = Field(
+        None, description="Sell as this shop (you are a member; the collection is in its inventory)."
+    )
 
 
 class ListingUpdate(RequestBody):
@@ -44,7 +47,7 @@ class ListingUpdate(RequestBody):
 
 
 class Party(BaseModel):
-    kind: Literal["user"] = "user"
+    kind: Literal["user", "shop"] = "user"
     id: uuid.UUID
 
 
@@ -181,3 +184,63 @@ class IntegrityReport(BaseModel):
     finding_count: int
     seconds: float | None = None
     findings: list[IntegrityFinding]
+
+
+ShopRole = Literal["owner", "manager", "staff"]
+
+
+class ShopCreate(RequestBody):
+    model_config = ConfigDict(extra="forbid")
+
+    name: str = Field(min_length=1, max_length=200)
+
+
+class ShopUpdate(RequestBody):
+    model_config = ConfigDict(extra="forbid")
+
+    name: str = Field(min_length=1, max_length=200)
+
+
+class ShopRead(BaseModel):
+    object: Literal["shop"] = "shop"
+    id: uuid.UUID
+    name: str
+    role: ShopRole | None = Field(description="Your role in the shop (null when you are not a member).")
+    collections: list[uuid.UUID] | None = Field(description="The inventory's collections (members only).")
+    created_at: dt.datetime
+
+
+class ShopList(BaseModel):
+    object: Literal["list"] = "list"
+    total: int
+    has_more: bool = False
+    next_page: str | None = None
+    data: list[ShopRead]
+
+
+class MemberSet(RequestBody):
+    model_config = ConfigDict(extra="forbid")
+
+    user_id: uuid.UUID
+    role: ShopRole = "staff"
+
+
+class MemberRead(BaseModel):
+    object: Literal["shop_member"] = "shop_member"
+    user_id: uuid.UUID
+    role: ShopRole
+    created_at: dt.datetime
+
+
+class MemberList(BaseModel):
+    object: Literal["list"] = "list"
+    total: int
+    has_more: bool = False
+    next_page: str | None = None
+    data: list[MemberRead]
+
+
+class ShopCollectionAdd(RequestBody):
+    model_config = ConfigDict(extra="forbid")
+
+    collection_id: uuid.UUID

@@ -25,6 +25,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from mtg_tracker.account import service as account_service
+from mtg_tracker.account.models import User
 from mtg_tracker.account.service import Principal
 from mtg_tracker.catalog import service as catalog_service
 from mtg_tracker.collection import service as collection_service
@@ -37,13 +38,18 @@ from mtg_tracker.marketplace import ledger, states
 from mtg_tracker.marketplace import query as listing_query
 from mtg_tracker.marketplace.errors import (
     AccountNotFound,
+    CollectionInShop,
     IdempotencyMismatch,
     InsufficientStock,
     InvalidTransition,
+    LastOwner,
     ListingNotFound,
     MixedOrder,
     OrderNotFound,
     OwnListing,
+    ShopMemberNotFound,
+    ShopNotFound,
+    ShopRoleTooLow,
     StockMismatch,
     TransitionForbidden,
 )
@@ -57,6 +63,9 @@ from mtg_tracker.marketplace.models import (
     Listing,
     Order,
     OrderLine,
+    Shop,
+    ShopCollection,
+    ShopMember,
 )
 from mtg_tracker.marketplace.schemas import (
     AccountBalance,
@@ -74,6 +83,9 @@ from mtg_tracker.marketplace.schemas import (
 from mtg_tracker.search import service as search_service
 
 PURCHASES_COLLECTION = "Marketplace purchases"
+ROLE_RANK = {"staff": 1, "manager": 2, "owner": 3}
+# What a shop member needs to make an order transition (staff list and fulfil; managers also refund).
+SHOP_ACTION_ROLES = {"ship": "staff", "cancel": "staff", "refund": "manager"}
 # Listings a buyer can see: a withdrawn one is the seller's business only.
 _PUBLIC_STATUSES = ("active", "paused", "sold_out")
 # Listings whose ``available`` copies are reserved in the entry (a withdrawn listing gives them back).
@@ -134,9 +146,22 @@ def _short(what: str, held: int, reserved: int, wanted: int) -> InsufficientStoc
     )
 
 
+async def _shop_collection(session: AsyncSession, shop: Shop, collection_id: uuid.UUID) -> Collection:
+    """A collection of the shop's inventory, locked like ``get_collection(write=True)`` locks one's own."""
+    link = await session.get(ShopCollection, collection_id)
+    collection = await session.get(Collection, collection_id, with_for_update=True) if link is not None else None
+    if link is None or link.shop_id != shop.id or collection is None:
+        raise ListingNotFound("No collection with this id in this shop's inventory.")
+    return collection
+
+
 async def create_listing(session: AsyncSession, principal: Principal, data: ListingCreate) -> Listing:
     # Locks the collection row: two listings of one entry made at once take turns over the reservation.
-    collection = await collection_service.get_collection(session, data.collection_id, principal, write=True)
+    if data.shop_id is not None:
+        shop, _role = await get_shop(session, data.shop_id, principal, min_role="staff")
+        collection = await _shop_collection(session, shop, data.collection_id)
+    else:
+        collection = await collection_service.get_collection(session, data.collection_id, principal, write=True)
     entry = await _lock_entry(session, data.entry_id)
     if entry is None or entry.collection_id != collection.id:
         raise ListingNotFound("No entry with this id in this collection.")
@@ -146,6 +171,7 @@ async def create_listing(session: AsyncSession, principal: Principal, data: List
     now = utcnow()
     listing = Listing(
         seller_id=principal.user_id,
+        shop_id=data.shop_id,
         collection_id=collection.id,
         entry_id=entry.id,
         card_id=entry.card_id,
@@ -178,19 +204,31 @@ async def create_listing(session: AsyncSession, principal: Principal, data: List
 async def get_listing(
     session: AsyncSession, listing_id: uuid.UUID, principal: Principal | None, *, write: bool = False
 ) -> Listing:
-    """A live listing: the seller's (any status, locked for writes), or anyone's public one for reads."""
+    """A live listing: the seller's (any status, locked for writes; a shop's: any member's), or anyone's
+    public one for reads."""
     listing = await session.get(Listing, listing_id, with_for_update=write or None, populate_existing=write)
     if listing is None or listing.deleted_at is not None:
         raise ListingNotFound()
-    if principal is not None and listing.seller_id == principal.user_id:
+    if await listing_role(session, listing, principal) is not None:
         return listing
     if not write and listing.status in _PUBLIC_STATUSES:
         return listing
     raise ListingNotFound()
 
 
+async def listing_role(session: AsyncSession, listing: Listing, principal: Principal | None) -> str | None:
+    """The caller's say over a listing: ``owner`` of their own, their shop role for a shop's, else None."""
+    if principal is None:
+        return None
+    if listing.shop_id is not None:
+        return await _member_role(session, listing.shop_id, principal.user_id)
+    return "owner" if listing.seller_id == principal.user_id else None
+
+
 async def update_listing(session: AsyncSession, principal: Principal, listing: Listing, data: ListingUpdate) -> Listing:
     changes: dict[str, Any] = {}
+    if data.price is not None and ROLE_RANK[await listing_role(session, listing, principal) or "staff"] < 2:
+        raise ShopRoleTooLow("Staff may list and fulfil; changing a price needs a manager or the owner.")
     committed = await _committed(session, listing.id)
     quantity = data.quantity if data.quantity is not None else listing.quantity
     status = data.status or listing.status
@@ -291,9 +329,12 @@ async def listings_read(
     session: AsyncSession, listings: Sequence[Listing], principal: Principal | None
 ) -> list[ListingRead]:
     bodies = await catalog_service.card_bodies(session, [listing.card_id for listing in listings])
+    my_shops = set(await _my_shop_ids(session, principal.user_id)) if principal is not None else set()
     out = []
     for listing in listings:
-        own = principal is not None and principal.user_id == listing.seller_id
+        own = principal is not None and (
+            principal.user_id == listing.seller_id if listing.shop_id is None else listing.shop_id in my_shops
+        )
         body = bodies.get(listing.card_id)
         out.append(
             ListingRead(
@@ -308,7 +349,9 @@ async def listings_read(
                 price=cents_str(listing.price_cents),
                 currency=listing.currency,
                 status=listing.status,
-                seller=Party(id=listing.seller_id),
+                seller=Party(kind="shop", id=listing.shop_id)
+                if listing.shop_id is not None
+                else Party(id=listing.seller_id),
                 collection_id=listing.collection_id if own else None,
                 entry_id=listing.entry_id if own else None,
                 created_at=listing.created_at,
@@ -389,16 +432,21 @@ async def create_order(session: AsyncSession, principal: Principal, data: OrderC
     missing = [str(i) for i in ids if i not in found]
     if missing:
         raise ListingNotFound(f"No listing found with id {', '.join(missing)}.")
-    sellers = {row.seller_id for row in found.values()}
+    sellers = {(row.shop_id, row.seller_id if row.shop_id is None else None) for row in found.values()}
     currencies = {row.currency for row in found.values()}
-    if principal.user_id in sellers:
-        raise OwnListing()
     if len(sellers) > 1 or len(currencies) > 1:
         raise MixedOrder()
+    shop_id, seller_user = next(iter(sellers))
+    if seller_user == principal.user_id or (
+        shop_id is not None and await _member_role(session, shop_id, principal.user_id) is not None
+    ):
+        raise OwnListing()
     now = utcnow()
     order = Order(
         buyer_id=principal.user_id,
-        seller_id=sellers.pop(),
+        # A shop's order names the member who listed its first line; the shop is the seller.
+        seller_id=found[min(ids)].seller_id,
+        seller_shop_id=shop_id,
         status="pending",
         currency=currencies.pop(),
         total_cents=0,
@@ -463,7 +511,9 @@ def order_read(order: Order, lines: Iterable[OrderLine]) -> dict[str, Any]:
         "total": cents_str(order.total_cents),
         "fee": cents_str(order.fee_cents) if order.fee_cents is not None else None,
         "buyer": {"id": order.buyer_id},
-        "seller": {"id": order.seller_id},
+        "seller": {"kind": "shop", "id": order.seller_shop_id}
+        if order.seller_shop_id is not None
+        else {"kind": "user", "id": order.seller_id},
         "lines": [
             OrderLineRead(
                 listing_id=ln.listing_id, card_id=ln.card_id, quantity=ln.quantity, unit_price=cents_str(ln.unit_cents)
@@ -483,12 +533,17 @@ async def order_lines(session: AsyncSession, order_ids: Sequence[uuid.UUID]) -> 
     return out
 
 
-def _role(principal: Principal, order: Order) -> str | None:
+async def _role(session: AsyncSession, principal: Principal, order: Order) -> tuple[str | None, str | None]:
+    """(role in the order, shop role when a shop sells)."""
     if order.buyer_id == principal.user_id:
-        return "buyer"
-    if order.seller_id == principal.user_id:
-        return "seller"
-    return "admin" if principal.is_admin else None
+        return "buyer", None
+    if order.seller_shop_id is not None:
+        shop_role = await _member_role(session, order.seller_shop_id, principal.user_id)
+        if shop_role is not None:
+            return "seller", shop_role
+    elif order.seller_id == principal.user_id:
+        return "seller", "owner"
+    return ("admin" if principal.is_admin else None), None
 
 
 async def get_order(
@@ -496,10 +551,15 @@ async def get_order(
 ) -> tuple[Order, str]:
     """The order and the caller's role in it; 404 for anyone who is neither party nor an admin."""
     order = await session.get(Order, order_id, with_for_update=write or None, populate_existing=write)
-    role = _role(principal, order) if order is not None else None
+    role, shop_role = await _role(session, principal, order) if order is not None else (None, None)
     if order is None or role is None:
         raise OrderNotFound()
-    return order, role
+    return order, role if shop_role is None else f"{role}:{shop_role}"
+
+
+def _sold_by(user_id: uuid.UUID) -> Any:
+    shops = select(ShopMember.shop_id).where(ShopMember.user_id == user_id)
+    return ((Order.seller_id == user_id) & Order.seller_shop_id.is_(None)) | Order.seller_shop_id.in_(shops)
 
 
 async def list_orders(
@@ -509,9 +569,9 @@ async def list_orders(
     if role == "buyer":
         stmt = select(Order).where(Order.buyer_id == me)
     elif role == "seller":
-        stmt = select(Order).where(Order.seller_id == me)
+        stmt = select(Order).where(_sold_by(me))
     else:
-        stmt = select(Order).where((Order.buyer_id == me) | (Order.seller_id == me))
+        stmt = select(Order).where((Order.buyer_id == me) | _sold_by(me))
     if status is not None:
         stmt = stmt.where(Order.status == status)
     total = int(await session.scalar(select(func.count()).select_from(stmt.subquery())) or 0)
@@ -530,7 +590,10 @@ async def transition(
     settings: MarketplaceSettings,
     complete: OrderComplete | None = None,
 ) -> tuple[Order, list[OrderLine]]:
-    order, role = await get_order(session, order_id, principal, write=True)
+    order, full_role = await get_order(session, order_id, principal, write=True)
+    role, _, shop_role = full_role.partition(":")
+    if shop_role and ROLE_RANK[shop_role] < ROLE_RANK[SHOP_ACTION_ROLES.get(action, "staff")]:
+        raise TransitionForbidden(f"Staff may list and fulfil; to {action} an order needs a manager or the owner.")
     try:
         target = states.next_status(order.status, action, role)
     except states.NotAllowed as exc:
@@ -558,7 +621,7 @@ async def transition(
         actor_id=principal.user_id,
         target_type="order",
         target=str(order.id),
-        role=role,
+        role=full_role,
         previous=previous,
         journal_entries=entry_ids or None,
     )
@@ -639,6 +702,12 @@ async def _purchases_collection(session: AsyncSession, buyer_id: uuid.UUID) -> C
 
 def _user(owner_id: uuid.UUID, kind: str) -> ledger.AccountRef:
     return ledger.AccountRef(ledger.USER, owner_id, kind)
+
+
+def _seller(order: Order, kind: str) -> ledger.AccountRef:
+    if order.seller_shop_id is not None:
+        return ledger.AccountRef(ledger.SHOP, order.seller_shop_id, kind)
+    return _user(order.seller_id, kind)
 
 
 def _platform(kind: str) -> ledger.AccountRef:
@@ -736,9 +805,9 @@ async def _post_settlement(session: AsyncSession, order: Order, fee_bps: int) ->
     order.fee_cents = fee
     lines = ledger.settlement(
         escrow=_platform("escrow"),
-        seller_receivable=_user(order.seller_id, "receivable"),
+        seller_receivable=_seller(order, "receivable"),
         fees=_platform("fees"),
-        seller_inventory=_user(order.seller_id, "inventory"),
+        seller_inventory=_seller(order, "inventory"),
         buyer_inventory=_user(order.buyer_id, "inventory"),
         total_cents=order.total_cents,
         fee=fee,
@@ -785,6 +854,8 @@ async def balances(session: AsyncSession, *, owner_kind: str, owner_id: uuid.UUI
 async def get_account(session: AsyncSession, account_id: uuid.UUID, principal: Principal) -> AccountBalance:
     account = await session.get(LedgerAccount, account_id)
     mine = account is not None and account.owner_kind == ledger.USER and account.owner_id == principal.user_id
+    if account is not None and account.owner_kind == ledger.SHOP:
+        mine = ROLE_RANK.get(await _member_role(session, account.owner_id, principal.user_id) or "", 0) >= 2
     if account is None or not (mine or principal.is_admin):
         raise AccountNotFound()
     row = (await session.execute(select(*_sums()).where(JournalLine.account_id == account.id))).one()
@@ -876,3 +947,197 @@ async def statement_rows(session: AsyncSession, account_id: uuid.UUID) -> list[l
             ]
         )
     return out
+
+
+# -- shops ----------------------------------------------------------------------------------------------------
+
+
+async def _member_role(session: AsyncSession, shop_id: uuid.UUID, user_id: uuid.UUID) -> str | None:
+    """The user's role in a live shop (a deleted shop's members have none)."""
+    return await session.scalar(
+        select(ShopMember.role)
+        .join(Shop, Shop.id == ShopMember.shop_id)
+        .where(ShopMember.shop_id == shop_id, ShopMember.user_id == user_id, Shop.deleted_at.is_(None))
+    )
+
+
+async def _my_shop_ids(session: AsyncSession, user_id: uuid.UUID) -> list[uuid.UUID]:
+    return list(await session.scalars(select(ShopMember.shop_id).where(ShopMember.user_id == user_id)))
+
+
+async def get_shop(
+    session: AsyncSession, shop_id: uuid.UUID, principal: Principal | None, *, min_role: str | None = None
+) -> tuple[Shop, str | None]:
+    """A live shop and the caller's role in it. With ``min_role``: 404 for non-members (another shop's
+    staff cannot even confirm it exists through a write), 403 for members whose role is too low."""
+    shop = await session.get(Shop, shop_id)
+    if shop is None or shop.deleted_at is not None:
+        raise ShopNotFound()
+    role = await _member_role(session, shop.id, principal.user_id) if principal is not None else None
+    if min_role is not None:
+        if role is None:
+            raise ShopNotFound()
+        if ROLE_RANK[role] < ROLE_RANK[min_role]:
+            raise ShopRoleTooLow(f"This needs the {min_role} role or higher in the shop; you are {role}.")
+    return shop, role
+
+
+async def create_shop(session: AsyncSession, principal: Principal, name: str) -> Shop:
+    now = utcnow()
+    shop = Shop(name=name, created_at=now, updated_at=now)
+    session.add(shop)
+    await session.flush()
+    session.add(ShopMember(shop_id=shop.id, user_id=principal.user_id, role="owner", created_at=now))
+    await session.flush()
+    await account_service.audit(
+        session, "shop.create", actor_id=principal.user_id, target_type="shop", target=str(shop.id), name=name
+    )
+    return shop
+
+
+async def list_shops(session: AsyncSession, principal: Principal) -> list[tuple[Shop, str]]:
+    rows = await session.execute(
+        select(Shop, ShopMember.role)
+        .join(ShopMember, ShopMember.shop_id == Shop.id)
+        .where(ShopMember.user_id == principal.user_id, Shop.deleted_at.is_(None))
+        .order_by(Shop.created_at, Shop.id)
+    )
+    return [(shop, role) for shop, role in rows.all()]
+
+
+async def rename_shop(session: AsyncSession, principal: Principal, shop: Shop, name: str) -> Shop:
+    old, shop.name, shop.updated_at = shop.name, name, utcnow()
+    await session.flush()
+    await account_service.audit(
+        session, "shop.update", actor_id=principal.user_id, target_type="shop", target=str(shop.id), name=[old, name]
+    )
+    return shop
+
+
+async def delete_shop(session: AsyncSession, principal: Principal, shop: Shop) -> None:
+    """Soft delete: the shop and its listings disappear from reads; orders already placed keep their
+    course and the journal keeps the shop's accounts."""
+    now = utcnow()
+    shop.deleted_at = shop.updated_at = now
+    await session.execute(
+        update(Listing)
+        .where(Listing.shop_id == shop.id, Listing.status.in_(("active", "paused", "sold_out")))
+        .values(status="withdrawn", updated_at=now)
+        .execution_options(synchronize_session=False)
+    )
+    await session.flush()
+    await account_service.audit(
+        session, "shop.delete", actor_id=principal.user_id, target_type="shop", target=str(shop.id)
+    )
+
+
+async def restore_shop(session: AsyncSession, principal: Principal, shop_id: uuid.UUID) -> Shop:
+    """Admin: bring a deleted shop back (its listings stay withdrawn until a member resumes them)."""
+    shop = await session.get(Shop, shop_id)
+    if shop is None:
+        raise ShopNotFound()
+    shop.deleted_at, shop.updated_at = None, utcnow()
+    await session.flush()
+    await account_service.audit(
+        session, "shop.restore", actor_id=principal.user_id, target_type="shop", target=str(shop.id)
+    )
+    return shop
+
+
+async def restore_listing(session: AsyncSession, principal: Principal, listing_id: uuid.UUID) -> Listing:
+    """Admin: un-delete a listing; it comes back withdrawn, so no copies are promised until the seller
+    resumes it (which checks the entry's stock again)."""
+    listing = await session.get(Listing, listing_id)
+    if listing is None:
+        raise ListingNotFound()
+    listing.deleted_at, listing.status, listing.updated_at = None, "withdrawn", utcnow()
+    await session.flush()
+    await account_service.audit(
+        session, "listing.restore", actor_id=principal.user_id, target_type="listing", target=str(listing.id)
+    )
+    return listing
+
+
+async def members(session: AsyncSession, shop: Shop) -> list[ShopMember]:
+    return list(
+        await session.scalars(select(ShopMember).where(ShopMember.shop_id == shop.id).order_by(ShopMember.created_at))
+    )
+
+
+async def _owners(session: AsyncSession, shop: Shop) -> int:
+    stmt = select(func.count()).where(ShopMember.shop_id == shop.id, ShopMember.role == "owner")
+    return int(await session.scalar(stmt) or 0)
+
+
+async def set_member(
+    session: AsyncSession, principal: Principal, shop: Shop, user_id: uuid.UUID, role: str
+) -> ShopMember:
+    """Owner: add a user in a role, or change a member's role (the last owner cannot step down)."""
+    if await session.get(User, user_id) is None:
+        raise ShopMemberNotFound("No user with this id.")
+    # Lock the shop's row: two owners demoting each other at once must not leave the shop ownerless.
+    await session.get(Shop, shop.id, with_for_update=True)
+    member = await session.get(ShopMember, (shop.id, user_id), populate_existing=True)
+    if member is not None and member.role == "owner" and role != "owner" and await _owners(session, shop) == 1:
+        raise LastOwner()
+    details: dict[str, Any]
+    if member is None:
+        member = ShopMember(shop_id=shop.id, user_id=user_id, role=role, created_at=utcnow())
+        session.add(member)
+        action, details = "shop.member.add", {"role": role}
+    else:
+        action, details = "shop.member.role", {"role": [member.role, role]}
+        member.role = role
+    await session.flush()
+    await account_service.audit(
+        session,
+        action,
+        actor_id=principal.user_id,
+        target_type="shop",
+        target=str(shop.id),
+        user=str(user_id),
+        **details,
+    )
+    return member
+
+
+async def remove_member(session: AsyncSession, principal: Principal, shop: Shop, user_id: uuid.UUID) -> None:
+    await session.get(Shop, shop.id, with_for_update=True)
+    member = await session.get(ShopMember, (shop.id, user_id), populate_existing=True)
+    if member is None:
+        raise ShopMemberNotFound()
+    if member.role == "owner" and await _owners(session, shop) == 1:
+        raise LastOwner()
+    await session.delete(member)
+    await session.flush()
+    await account_service.audit(
+        session,
+        "shop.member.remove",
+        actor_id=principal.user_id,
+        target_type="shop",
+        target=str(shop.id),
+        user=str(user_id),
+        role=member.role,
+    )
+
+
+async def attach_collection(session: AsyncSession, principal: Principal, shop: Shop, collection_id: uuid.UUID) -> None:
+    """Owner: one of your own collections becomes part of the shop's inventory."""
+    collection = await collection_service.get_collection(session, collection_id, principal, write=True)
+    if await session.get(ShopCollection, collection.id) is not None:
+        raise CollectionInShop()
+    session.add(ShopCollection(collection_id=collection.id, shop_id=shop.id, created_at=utcnow()))
+    await session.flush()
+    await account_service.audit(
+        session,
+        "shop.collection.add",
+        actor_id=principal.user_id,
+        target_type="shop",
+        target=str(shop.id),
+        collection=str(collection.id),
+    )
+
+
+async def shop_collections(session: AsyncSession, shop: Shop) -> list[uuid.UUID]:
+    stmt = select(ShopCollection.collection_id).where(ShopCollection.shop_id == shop.id)
+    return list(await session.scalars(stmt.order_by(ShopCollection.created_at)))

@@ -1,10 +1,11 @@
-"""marketplace: listings, orders, idempotent replies, the double-entry journal and integrity runs
+"""marketplace: shops and members, listings, orders, idempotent replies, the double-entry journal and
+integrity runs
 
 New tables only; nothing existing changes, so the downgrade drops them.
 
 Revision ID: 6875710ede62
 Revises: e8f2a4c6b1d3
-Create Date: 2026-12-03 19:06:00
+Create Date: 2026-12-03 19:22:00
 """
 
 from __future__ import annotations
@@ -47,7 +48,9 @@ def upgrade() -> None:
             "kind IN ('cash', 'receivable', 'escrow', 'fees', 'inventory')",
             name=op.f("ck_marketplace_ledger_account_kind"),
         ),
-        sa.CheckConstraint("owner_kind IN ('user', 'platform')", name=op.f("ck_marketplace_ledger_account_owner_kind")),
+        sa.CheckConstraint(
+            "owner_kind IN ('user', 'shop', 'platform')", name=op.f("ck_marketplace_ledger_account_owner_kind")
+        ),
         sa.PrimaryKeyConstraint("id", name=op.f("pk_marketplace_ledger_account")),
         sa.UniqueConstraint(
             "owner_kind",
@@ -60,6 +63,15 @@ def upgrade() -> None:
     with op.batch_alter_table("marketplace_ledger_account", schema=None) as batch_op:
         batch_op.create_index(batch_op.f("ix_marketplace_ledger_account_owner_id"), ["owner_id"], unique=False)
 
+    op.create_table(
+        "marketplace_shop",
+        sa.Column("id", sa.Uuid(), nullable=False),
+        sa.Column("name", sa.String(length=200), nullable=False),
+        sa.Column("created_at", sa.DateTime(timezone=True), nullable=False),
+        sa.Column("updated_at", sa.DateTime(timezone=True), nullable=False),
+        sa.Column("deleted_at", sa.DateTime(timezone=True), nullable=True),
+        sa.PrimaryKeyConstraint("id", name=op.f("pk_marketplace_shop")),
+    )
     op.create_table(
         "marketplace_idempotent_reply",
         sa.Column("user_id", sa.Uuid(), nullable=False),
@@ -84,6 +96,7 @@ def upgrade() -> None:
         sa.Column("id", sa.Uuid(), nullable=False),
         sa.Column("buyer_id", sa.Uuid(), nullable=False),
         sa.Column("seller_id", sa.Uuid(), nullable=False),
+        sa.Column("seller_shop_id", sa.Uuid(), nullable=True),
         sa.Column("status", sa.String(length=12), nullable=False),
         sa.Column("currency", sa.String(length=3), nullable=False),
         sa.Column("total_cents", sa.BigInteger(), nullable=False),
@@ -107,11 +120,41 @@ def upgrade() -> None:
             name=op.f("fk_marketplace_order_seller_id_account_user"),
             ondelete="CASCADE",
         ),
+        sa.ForeignKeyConstraint(
+            ["seller_shop_id"],
+            ["marketplace_shop.id"],
+            name=op.f("fk_marketplace_order_seller_shop_id_marketplace_shop"),
+        ),
         sa.PrimaryKeyConstraint("id", name=op.f("pk_marketplace_order")),
     )
     with op.batch_alter_table("marketplace_order", schema=None) as batch_op:
         batch_op.create_index(batch_op.f("ix_marketplace_order_buyer_id"), ["buyer_id"], unique=False)
         batch_op.create_index(batch_op.f("ix_marketplace_order_seller_id"), ["seller_id"], unique=False)
+        batch_op.create_index(batch_op.f("ix_marketplace_order_seller_shop_id"), ["seller_shop_id"], unique=False)
+
+    op.create_table(
+        "marketplace_shop_member",
+        sa.Column("shop_id", sa.Uuid(), nullable=False),
+        sa.Column("user_id", sa.Uuid(), nullable=False),
+        sa.Column("role", sa.String(length=10), nullable=False),
+        sa.Column("created_at", sa.DateTime(timezone=True), nullable=False),
+        sa.CheckConstraint("role IN ('owner', 'manager', 'staff')", name=op.f("ck_marketplace_shop_member_role")),
+        sa.ForeignKeyConstraint(
+            ["shop_id"],
+            ["marketplace_shop.id"],
+            name=op.f("fk_marketplace_shop_member_shop_id_marketplace_shop"),
+            ondelete="CASCADE",
+        ),
+        sa.ForeignKeyConstraint(
+            ["user_id"],
+            ["account_user.id"],
+            name=op.f("fk_marketplace_shop_member_user_id_account_user"),
+            ondelete="CASCADE",
+        ),
+        sa.PrimaryKeyConstraint("shop_id", "user_id", name=op.f("pk_marketplace_shop_member")),
+    )
+    with op.batch_alter_table("marketplace_shop_member", schema=None) as batch_op:
+        batch_op.create_index(batch_op.f("ix_marketplace_shop_member_user_id"), ["user_id"], unique=False)
 
     op.create_table(
         "marketplace_journal_entry",
@@ -133,6 +176,28 @@ def upgrade() -> None:
     )
     with op.batch_alter_table("marketplace_journal_entry", schema=None) as batch_op:
         batch_op.create_index(batch_op.f("ix_marketplace_journal_entry_order_id"), ["order_id"], unique=False)
+
+    op.create_table(
+        "marketplace_shop_collection",
+        sa.Column("collection_id", sa.Uuid(), nullable=False),
+        sa.Column("shop_id", sa.Uuid(), nullable=False),
+        sa.Column("created_at", sa.DateTime(timezone=True), nullable=False),
+        sa.ForeignKeyConstraint(
+            ["collection_id"],
+            ["collection.id"],
+            name=op.f("fk_marketplace_shop_collection_collection_id_collection"),
+            ondelete="CASCADE",
+        ),
+        sa.ForeignKeyConstraint(
+            ["shop_id"],
+            ["marketplace_shop.id"],
+            name=op.f("fk_marketplace_shop_collection_shop_id_marketplace_shop"),
+            ondelete="CASCADE",
+        ),
+        sa.PrimaryKeyConstraint("collection_id", name=op.f("pk_marketplace_shop_collection")),
+    )
+    with op.batch_alter_table("marketplace_shop_collection", schema=None) as batch_op:
+        batch_op.create_index(batch_op.f("ix_marketplace_shop_collection_shop_id"), ["shop_id"], unique=False)
 
     op.create_table(
         "marketplace_journal_line",
@@ -168,6 +233,7 @@ def upgrade() -> None:
         "marketplace_listing",
         sa.Column("id", sa.Uuid(), nullable=False),
         sa.Column("seller_id", sa.Uuid(), nullable=False),
+        sa.Column("shop_id", sa.Uuid(), nullable=True),
         sa.Column("collection_id", sa.Uuid(), nullable=True),
         sa.Column("entry_id", sa.Integer(), nullable=True),
         sa.Column("card_id", sa.Uuid(), nullable=False),
@@ -210,11 +276,15 @@ def upgrade() -> None:
             name=op.f("fk_marketplace_listing_seller_id_account_user"),
             ondelete="CASCADE",
         ),
+        sa.ForeignKeyConstraint(
+            ["shop_id"], ["marketplace_shop.id"], name=op.f("fk_marketplace_listing_shop_id_marketplace_shop")
+        ),
         sa.PrimaryKeyConstraint("id", name=op.f("pk_marketplace_listing")),
     )
     with op.batch_alter_table("marketplace_listing", schema=None) as batch_op:
         batch_op.create_index(batch_op.f("ix_marketplace_listing_entry_id"), ["entry_id"], unique=False)
         batch_op.create_index(batch_op.f("ix_marketplace_listing_seller_id"), ["seller_id"], unique=False)
+        batch_op.create_index(batch_op.f("ix_marketplace_listing_shop_id"), ["shop_id"], unique=False)
         batch_op.create_index("ix_marketplace_listing_status_card_id", ["status", "card_id"], unique=False)
 
     op.create_table(
@@ -252,6 +322,7 @@ def downgrade() -> None:
     op.drop_table("marketplace_order_line")
     with op.batch_alter_table("marketplace_listing", schema=None) as batch_op:
         batch_op.drop_index("ix_marketplace_listing_status_card_id")
+        batch_op.drop_index(batch_op.f("ix_marketplace_listing_shop_id"))
         batch_op.drop_index(batch_op.f("ix_marketplace_listing_seller_id"))
         batch_op.drop_index(batch_op.f("ix_marketplace_listing_entry_id"))
 
@@ -261,11 +332,20 @@ def downgrade() -> None:
         batch_op.drop_index("ix_marketplace_journal_line_account_id_entry_id")
 
     op.drop_table("marketplace_journal_line")
+    with op.batch_alter_table("marketplace_shop_collection", schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f("ix_marketplace_shop_collection_shop_id"))
+
+    op.drop_table("marketplace_shop_collection")
     with op.batch_alter_table("marketplace_journal_entry", schema=None) as batch_op:
         batch_op.drop_index(batch_op.f("ix_marketplace_journal_entry_order_id"))
 
     op.drop_table("marketplace_journal_entry")
+    with op.batch_alter_table("marketplace_shop_member", schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f("ix_marketplace_shop_member_user_id"))
+
+    op.drop_table("marketplace_shop_member")
     with op.batch_alter_table("marketplace_order", schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f("ix_marketplace_order_seller_shop_id"))
         batch_op.drop_index(batch_op.f("ix_marketplace_order_seller_id"))
         batch_op.drop_index(batch_op.f("ix_marketplace_order_buyer_id"))
 
@@ -274,6 +354,7 @@ def downgrade() -> None:
         batch_op.drop_index(batch_op.f("ix_marketplace_idempotent_reply_created_at"))
 
     op.drop_table("marketplace_idempotent_reply")
+    op.drop_table("marketplace_shop")
     with op.batch_alter_table("marketplace_ledger_account", schema=None) as batch_op:
         batch_op.drop_index(batch_op.f("ix_marketplace_ledger_account_owner_id"))
 
