@@ -14,6 +14,7 @@ import pytest
 from cardfiles import sample_2025, write_json
 from markettools import Market
 from mtg_tracker.catalog.importer import import_cards
+from mtg_tracker.config import Settings
 from mtg_tracker.kit.db import Database
 
 
@@ -30,5 +31,5 @@ async def cards(db: Database, tmp_path: Path) -> list[dict[str, Any]]:
 
 
 @pytest.fixture
-def market(client: httpx.AsyncClient, cards: list[dict[str, Any]]) -> Market:
-    return Market(client, cards)
+def market(client: httpx.AsyncClient, cards: list[dict[str, Any]], db: Database, settings: Settings) -> Market:
+    return Market(client, cards, db, settings)
