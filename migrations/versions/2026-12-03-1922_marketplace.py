@@ -1,5 +1,5 @@
-"""marketplace: shops and members, listings, orders, idempotent replies, the double-entry journal and
-integrity runs
+"""marketplace: shops and members, listings, orders, idempotent replies, the double-entry journal,
+integrity runs and the event outbox
 
 New tables only; nothing existing changes, so the downgrade drops them.
 
@@ -62,6 +62,22 @@ def upgrade() -> None:
     )
     with op.batch_alter_table("marketplace_ledger_account", schema=None) as batch_op:
         batch_op.create_index(batch_op.f("ix_marketplace_ledger_account_owner_id"), ["owner_id"], unique=False)
+
+    op.create_table(
+        "marketplace_outbox_event",
+        sa.Column("id", sa.Uuid(), nullable=False),
+        sa.Column("type", sa.String(length=40), nullable=False),
+        sa.Column("payload", sa.Text(), nullable=False),
+        sa.Column("created_at", sa.DateTime(timezone=True), nullable=False),
+        sa.Column("published_at", sa.DateTime(timezone=True), nullable=True),
+        sa.Column("attempts", sa.Integer(), nullable=False),
+        sa.Column("last_error", sa.Text(), nullable=True),
+        sa.PrimaryKeyConstraint("id", name=op.f("pk_marketplace_outbox_event")),
+    )
+    with op.batch_alter_table("marketplace_outbox_event", schema=None) as batch_op:
+        batch_op.create_index(
+            "ix_marketplace_outbox_event_published_at_created_at", ["published_at", "created_at"], unique=False
+        )
 
     op.create_table(
         "marketplace_shop",
@@ -355,6 +371,10 @@ def downgrade() -> None:
 
     op.drop_table("marketplace_idempotent_reply")
     op.drop_table("marketplace_shop")
+    with op.batch_alter_table("marketplace_outbox_event", schema=None) as batch_op:
+        batch_op.drop_index("ix_marketplace_outbox_event_published_at_created_at")
+
+    op.drop_table("marketplace_outbox_event")
     with op.batch_alter_table("marketplace_ledger_account", schema=None) as batch_op:
         batch_op.drop_index(batch_op.f("ix_marketplace_ledger_account_owner_id"))
 

@@ -163,6 +163,17 @@ class MarketplaceSettings(BaseModel):
     idempotency_hours: int = Field(
         48, ge=24, description="How long POST /orders replays the stored reply of an Idempotency-Key."
     )
+    nats_stream: str = Field(
+        "MTG_EVENTS", pattern=r"^[A-Za-z0-9_-]{1,64}$", description="JetStream stream the outbox relay publishes to."
+    )
+    nats_subject_prefix: str = Field(
+        "mtg.events", pattern=r"^[A-Za-z0-9_-]+(\.[A-Za-z0-9_-]+)*$", description="Subjects are <prefix>.<event type>."
+    )
+    webhook_url: str | None = Field(
+        None, description="Without MTG_NATS_URL: events are POSTed here, signed (X-MTG-Signature: sha256=<hmac>)."
+    )
+    webhook_secret: SecretStr | None = Field(None, description="HMAC-SHA256 key of the webhook signature.")
+    relay_batch: int = Field(500, ge=1, le=10_000, description="Events one relay pass publishes at most.")
 
 
 class AuthSettings(BaseModel):
@@ -287,6 +298,7 @@ class Settings(BaseSettings):
     database_url: str = DEFAULT_DATABASE_URL
     read_database_url: str | None = None
     redis_url: str | None = None
+    nats_url: str | None = None  # MTG_NATS_URL: the marketplace's event relay publishes to JetStream
     secret_key: SecretStr = SecretStr(DEFAULT_SECRET)
     data_dir: Path = Path("./var")
 

@@ -242,3 +242,20 @@ class IntegrityRun(Base):
     finding_count: Mapped[int] = mapped_column(Integer)
     findings: Mapped[str] = mapped_column(Text)
     seconds: Mapped[float] = mapped_column(Float)
+
+
+class OutboxEvent(Base):
+    """An event written in the same transaction as the change it announces (transactional outbox); the
+    relay publishes it later and stamps ``published_at``. ``id`` is the idempotent event id consumers
+    (and JetStream's duplicate window, as ``Nats-Msg-Id``) deduplicate on: delivery is at least once."""
+
+    __tablename__ = "marketplace_outbox_event"
+    __table_args__ = (Index("ix_marketplace_outbox_event_published_at_created_at", "published_at", "created_at"),)
+
+    id: Mapped[uuid.UUID] = mapped_column(Uuid, primary_key=True, default=uuid.uuid4)
+    type: Mapped[str] = mapped_column(String(40))
+    payload: Mapped[str] = mapped_column(Text)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    published_at: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)
+    attempts: Mapped[int] = mapped_column(Integer, default=0)
+    last_error: Mapped[str | None] = mapped_column(Text, nullable=True)

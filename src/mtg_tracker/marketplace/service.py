@@ -34,7 +34,7 @@ from mtg_tracker.collection.schemas import CollectionCreate, EntryCreate
 from mtg_tracker.config import MarketplaceSettings
 from mtg_tracker.kit.db import dialect_insert, utcnow
 from mtg_tracker.kit.errors import BadRequest
-from mtg_tracker.marketplace import ledger, states
+from mtg_tracker.marketplace import ledger, outbox, states
 from mtg_tracker.marketplace import query as listing_query
 from mtg_tracker.marketplace.errors import (
     AccountNotFound,
@@ -490,7 +490,10 @@ async def create_order(session: AsyncSession, principal: Principal, data: OrderC
         session.add(line)
         lines.append(line)
         order.total_cents += quantity * row.price_cents
+        if row.available == 0:
+            await outbox.emit(session, "listing.sold_out", {"listing_id": str(listing_id)})
     await session.flush()
+    await outbox.emit(session, "order.created", _event(order, lines))
     await account_service.audit(
         session,
         "order.create",
@@ -501,6 +504,23 @@ async def create_order(session: AsyncSession, principal: Principal, data: OrderC
         currency=order.currency,
     )
     return order, lines
+
+
+def _event(order: Order, lines: Iterable[OrderLine]) -> dict[str, Any]:
+    return {
+        "order_id": str(order.id),
+        "status": order.status,
+        "buyer_id": str(order.buyer_id),
+        "seller": {"kind": "shop", "id": str(order.seller_shop_id)}
+        if order.seller_shop_id is not None
+        else {"kind": "user", "id": str(order.seller_id)},
+        "currency": order.currency,
+        "total": cents_str(order.total_cents),
+        "lines": [
+            {"listing_id": str(ln.listing_id), "quantity": ln.quantity, "unit_price": cents_str(ln.unit_cents)}
+            for ln in lines
+        ],
+    }
 
 
 def order_read(order: Order, lines: Iterable[OrderLine]) -> dict[str, Any]:
@@ -614,6 +634,8 @@ async def transition(
     previous = order.status
     order.status = target
     order.updated_at = utcnow()
+    if action in ("pay", "cancel"):
+        await outbox.emit(session, f"order.{target}", _event(order, lines))
     await session.flush()
     await account_service.audit(
         session,
