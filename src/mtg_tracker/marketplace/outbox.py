@@ -13,6 +13,7 @@ broker is down nothing is lost: the pass stops at the first failure and the even
 
 from __future__ import annotations
 
+import asyncio
 import contextlib
 import hashlib
 import hmac
@@ -84,7 +85,15 @@ class NatsPublisher:
         from nats.js.api import StreamConfig
         from nats.js.errors import BadRequestError
 
-        nc = await nats.connect(url, connect_timeout=2, allow_reconnect=False, max_reconnect_attempts=0)
+        async def quiet(_exc: Exception) -> None:
+            return None  # the relay logs the outcome once; the client would log every retry
+
+        # nats-py keeps retrying a refused first connection; the relay wants a prompt answer and a retry
+        # on its next pass instead.
+        nc = await asyncio.wait_for(
+            nats.connect(url, connect_timeout=2, allow_reconnect=False, max_reconnect_attempts=0, error_cb=quiet),
+            timeout=5,
+        )
         js = nc.jetstream(timeout=5)
         # A stream that exists with another configuration (the operator's) is used as it is.
         with contextlib.suppress(BadRequestError):
