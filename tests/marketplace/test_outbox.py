@@ -169,3 +169,33 @@ async def test_webhook_relay_signs_events(market: Market, db: Database, settings
     event = json.loads(body)
     assert event["type"] == "order.created" and request.headers["X-MTG-Event-Id"] == event["id"]
     assert await _waiting(db) == []
+
+
+async def test_prune_job_drops_only_old_replies_and_published_events(
+    market: Market, db: Database, settings: Settings
+) -> None:
+    from datetime import timedelta
+
+    from mtg_tracker.kit.db import utcnow
+    from mtg_tracker.kit.scheduler import JobContext
+    from mtg_tracker.marketplace import jobs
+    from mtg_tracker.marketplace.models import IdempotentReply
+
+    seller, buyer = await market.user(), await market.user()
+    listing = await market.listing(seller, 3)
+    old = await market.order(buyer, listing["id"], key="old-key")
+    await market.order(buyer, listing["id"], key="new-key")
+    now = utcnow()
+    async with db.session_scope() as session:
+        await session.execute(
+            update(IdempotentReply).where(IdempotentReply.key == "old-key").values(created_at=now - timedelta(hours=49))
+        )
+        first = await session.scalar(select(OutboxEvent).order_by(OutboxEvent.created_at).limit(1))
+        assert first is not None
+        first.published_at = now - timedelta(days=8)
+    ctx = JobContext(db=db, settings=settings, slot=now, trigger="test")
+    assert await jobs.prune(ctx) == {"replies": 1, "events": 1}
+    assert await jobs.prune(ctx) == {"replies": 0, "events": 0}
+    # The expired key is free again: the same key makes a new order instead of replaying the old reply.
+    again = await market.order(buyer, listing["id"], key="old-key")
+    assert again.status_code == 201 and again.json()["id"] != old.json()["id"]
