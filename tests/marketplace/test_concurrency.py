@@ -10,10 +10,23 @@ from __future__ import annotations
 import asyncio
 import uuid
 from collections import Counter
+from pathlib import Path
+
+import pytest
 
 from markettools import Market, bulk_users
 from mtg_tracker.config import Settings
 from mtg_tracker.kit.db import Database
+from support import make_settings
+
+
+@pytest.fixture
+def settings(database_url: str, tmp_path: Path) -> Settings:
+    """A 200-request burst into one process queues for its 20 pooled connections (credential checks take
+    one each); on a shared 2-core machine the wait can pass the default 5 s and answer 503 (by design:
+    overload is "try again", never an oversell). The wait is raised so these tests judge correctness."""
+    return make_settings(database_url, tmp_path, db={"pool_timeout_seconds": 60})
+
 
 BUYERS = 200
 STOCK = 10
