@@ -19,7 +19,7 @@ from typing import Any
 
 from sqlalchemy import insert
 
-from bench.__main__ import backends, fresh_db, machine
+from bench.__main__ import WORK, backends, fresh_db, machine
 from mtg_tracker.config import Settings
 from mtg_tracker.kit.db import Database
 from mtg_tracker.marketplace import integrity
@@ -88,6 +88,7 @@ async def _run(backend: str, url: str) -> dict[str, Any]:
 
 
 def bench_marketplace() -> dict[str, Any]:
+    WORK.mkdir(parents=True, exist_ok=True)
     rows = []
     for backend in backends():
         url = fresh_db(backend, f"{backend}_marketplace")
