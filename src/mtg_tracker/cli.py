@@ -20,6 +20,7 @@ from mtg_tracker.catalog import cli as catalog_cli
 from mtg_tracker.collection import cli as collection_cli
 from mtg_tracker.config import Settings
 from mtg_tracker.kit.cli import console, load_settings, require_database
+from mtg_tracker.marketplace import cli as marketplace_cli
 from mtg_tracker.ops import cli as ops_cli
 from mtg_tracker.price import cli as price_cli
 
@@ -40,6 +41,7 @@ app.add_typer(price_cli.app, name="prices")
 app.add_typer(account_cli.app, name="users")
 app.add_typer(collection_cli.app, name="collection")
 app.add_typer(ops_cli.app, name="backup")
+app.add_typer(marketplace_cli.app, name="ledger")
 
 
 def _setup_logging(settings: Settings) -> None:

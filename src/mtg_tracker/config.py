@@ -156,6 +156,26 @@ class CollectionSettings(BaseModel):
     )
 
 
+class MarketplaceSettings(BaseModel):
+    fee_bps: int = Field(
+        500, ge=0, le=10_000, description="Platform fee on a completed order, in basis points (500 = 5 %)."
+    )
+    idempotency_hours: int = Field(
+        48, ge=24, description="How long POST /orders replays the stored reply of an Idempotency-Key."
+    )
+    nats_stream: str = Field(
+        "MTG_EVENTS", pattern=r"^[A-Za-z0-9_-]{1,64}$", description="JetStream stream the outbox relay publishes to."
+    )
+    nats_subject_prefix: str = Field(
+        "mtg.events", pattern=r"^[A-Za-z0-9_-]+(\.[A-Za-z0-9_-]+)*$", description="Subjects are <prefix>.<event type>."
+    )
+    webhook_url: str | None = Field(
+        None, description="Without MTG_NATS_URL: events are POSTed here, signed (X-MTG-Signature: sha256=<hmac>)."
+    )
+    webhook_secret: SecretStr | None = Field(None, description="HMAC-SHA256 key of the webhook signature.")
+    relay_batch: int = Field(500, ge=1, le=10_000, description="Events one relay pass publishes at most.")
+
+
 class AuthSettings(BaseModel):
     signing_keys: Annotated[list[str], NoDecode] = Field(
         default_factory=list,
@@ -213,6 +233,8 @@ class RateLimitSettings(BaseModel):
     auth_burst: int = Field(10, ge=1)
     import_per_minute: int = Field(6, ge=1, description="Collection imports.")
     import_burst: int = Field(3, ge=1)
+    order_per_minute: int = Field(30, ge=1, description="Marketplace order creations (POST /orders).")
+    order_burst: int = Field(10, ge=1)
     allowlist: Annotated[list[str], NoDecode] = Field(
         default_factory=list, description="CIDRs never limited (monitoring, internal jobs)."
     )
@@ -284,6 +306,7 @@ class Settings(BaseSettings):
     database_url: str = DEFAULT_DATABASE_URL
     read_database_url: str | None = None
     redis_url: str | None = None
+    nats_url: str | None = None  # MTG_NATS_URL: the marketplace's event relay publishes to JetStream
     secret_key: SecretStr = SecretStr(DEFAULT_SECRET)
     data_dir: Path = Path("./var")
 
@@ -297,6 +320,7 @@ class Settings(BaseSettings):
     price: PriceSettings = Field(default_factory=PriceSettings)
     collection: CollectionSettings = Field(default_factory=CollectionSettings)
     auth: AuthSettings = Field(default_factory=AuthSettings)
+    marketplace: MarketplaceSettings = Field(default_factory=MarketplaceSettings)
     rate_limit: RateLimitSettings = Field(default_factory=RateLimitSettings)
     ops: OpsSettings = Field(default_factory=OpsSettings)
     backup: BackupSettings = Field(default_factory=BackupSettings)

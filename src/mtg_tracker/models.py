@@ -6,6 +6,20 @@ from mtg_tracker.collection.models import Collection, CollectionEntry, Collectio
 from mtg_tracker.kit.cache import CacheGeneration
 from mtg_tracker.kit.features import FeatureFlagOverride
 from mtg_tracker.kit.scheduler import JobRun
+from mtg_tracker.marketplace.models import (
+    IdempotentReply,
+    IntegrityRun,
+    JournalEntry,
+    JournalLine,
+    LedgerAccount,
+    Listing,
+    Order,
+    OrderLine,
+    OutboxEvent,
+    Shop,
+    ShopCollection,
+    ShopMember,
+)
 from mtg_tracker.price.models import PriceAlert, PriceAlertEvent, PriceMover, PricePoint
 
 __all__ = [
@@ -21,13 +35,25 @@ __all__ = [
     "CollectionEntry",
     "CollectionValueSnapshot",
     "FeatureFlagOverride",
+    "IdempotentReply",
+    "IntegrityRun",
     "JobRun",
+    "JournalEntry",
+    "JournalLine",
+    "LedgerAccount",
+    "Listing",
     "LoginFailure",
+    "Order",
+    "OrderLine",
+    "OutboxEvent",
     "PriceAlert",
     "PriceAlertEvent",
     "PriceMover",
     "PricePoint",
     "RefreshToken",
     "Session",
+    "Shop",
+    "ShopCollection",
+    "ShopMember",
     "User",
 ]

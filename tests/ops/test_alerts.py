@@ -30,7 +30,6 @@ IN_CI = bool(os.environ.get("MTG_TEST_DATABASE_URL"))
 # Series the rules read that the service does not expose, each for a stated reason (rules.yml's header).
 NOT_FROM_THE_SERVICE = {
     "up": "Prometheus' own per-target series",
-    "mtg_integrity_findings": "added by the marketplace work; the alert waits for it",
     "kube_cronjob_status_last_successful_time": "kube-state-metrics, for the Kubernetes backup CronJob",
 }
 

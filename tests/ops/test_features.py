@@ -60,7 +60,8 @@ async def test_environment_is_read_at_start_and_checked() -> None:
     assert await flags.percent("forecasts") == 100
     assert await flags.percent("marketplace") == 20
     assert await flags.enabled("forecasts", None)
-    assert not await FeatureFlags(None, {}).enabled("forecasts", "203.0.113.9")  # default off
+    assert await FeatureFlags(None, {}).enabled("forecasts", "203.0.113.9")  # shipped on: the flag is a kill switch
+    assert not await FeatureFlags(None, {"forecasts": "off"}).enabled("forecasts", "203.0.113.9")
     with pytest.raises(ValueError, match="MTG_FEATURES__NOPE: no such feature flag"):
         FeatureFlags(None, {"nope": "on"})
     with pytest.raises(ValueError, match="MTG_FEATURES__FORECASTS: a feature flag is on, off"):
@@ -128,13 +129,13 @@ async def test_admin_api_sets_flags_at_run_time_for_every_instance(
         "owner": REGISTRY["forecasts"].owner,
         "sunset": REGISTRY["forecasts"].sunset.isoformat(),
         "description": REGISTRY["forecasts"].description,
-        "default": "off",
+        "default": "on",
         "environment": None,
         "override": None,
-        "effective": "off",
+        "effective": "on",
     }
 
-    # Another instance on the same database, with the flag on in its environment.
+    # Another instance on the same database, with the flag set in its environment.
     other = FeatureFlags(db, {"forecasts": "on"})
     monkeypatch.setattr(features, "CACHE_SECONDS", 0.0)
     assert await other.enabled("forecasts", "203.0.113.9")
@@ -152,5 +153,5 @@ async def test_admin_api_sets_flags_at_run_time_for_every_instance(
     error_body(await client.put("/api/v1/admin/features/nope", json={"value": "on"}, headers=admin), 404)
 
     resp = await client.delete("/api/v1/admin/features/forecasts", headers=admin)
-    assert resp.json()["override"] is None and resp.json()["effective"] == "off"
+    assert resp.json()["override"] is None and resp.json()["effective"] == "on"
     assert await other.enabled("forecasts", "203.0.113.9")  # back to its environment

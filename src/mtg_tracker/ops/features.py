@@ -24,6 +24,7 @@ FORECASTS = register_flag(
         owner="forecasts team",
         sunset=date(2027, 6, 30),
         description="Price forecasts (routes and jobs of the forecasts domain).",
+        default="on",
     )
 )
 MARKETPLACE = register_flag(
@@ -31,7 +32,8 @@ MARKETPLACE = register_flag(
         name="marketplace",
         owner="marketplace team",
         sunset=date(2027, 6, 30),
-        description="The marketplace: listings, offers and their integrity checks.",
+        description="The marketplace: listings, orders, shops, the ledger and its integrity checks.",
+        default="on",
     )
 )
 
