@@ -10,7 +10,15 @@ from fastapi import APIRouter, Path, Query, Request, Response
 
 from mtg_tracker.catalog import service as catalog_service
 from mtg_tracker.catalog.errors import CardNotFound
-from mtg_tracker.catalog.schemas import CardList, CardObject, CatalogObject, CollectionRequest, SetList, SetObject
+from mtg_tracker.catalog.schemas import (
+    CardList,
+    CardObject,
+    CatalogObject,
+    CollectionRequest,
+    RulingList,
+    SetList,
+    SetObject,
+)
 from mtg_tracker.catalog.scryfall import ScryfallClient
 from mtg_tracker.kit.deps import CacheDep, DatabaseDep, ReadSessionDep
 from mtg_tracker.kit.errors import BadRequest
@@ -105,6 +113,68 @@ for _kind in ("multiverse", "mtgo", "arena", "tcgplayer", "cardmarket"):
         summary=f"Card by {_kind} id",
         name=f"card_by_{_kind}_id",
     )
+
+
+# Rulings come before the card routes: /cards/{code}/{number}[/{lang}] would otherwise take
+# /cards/{id}/rulings (and answer 400, a UUID being no set code) and /cards/multiverse/{id}/rulings.
+RULINGS_CACHE_CONTROL = "public, max-age=3600"
+
+
+def _send_rulings(request: Request, body: bytes) -> Response:
+    return _send(request, catalog_service.Payload.of(body), RULINGS_CACHE_CONTROL)
+
+
+def _external_rulings(kind: str) -> Any:
+    async def handler(request: Request, session: ReadSessionDep, id: ExternalId) -> Response:
+        oracle_id = await catalog_service.oracle_id_by_external_id(session, kind, id)
+        return _send_rulings(request, await catalog_service.rulings(session, oracle_id))
+
+    handler.__doc__ = (
+        f"The rulings of the card with this {kind} id: a list of ruling objects (oracle_id, source wotc or "
+        "scryfall, published_at, comment), oldest first. 404 when no card has the id."
+    )
+    return handler
+
+
+for _kind in ("multiverse", "mtgo", "arena"):
+    router.add_api_route(
+        f"/cards/{_kind}/{{id}}/rulings",
+        _external_rulings(_kind),
+        methods=["GET"],
+        responses=_doc(RulingList, 400, 404),
+        summary=f"Rulings by {_kind} id",
+        name=f"rulings_by_{_kind}_id",
+    )
+
+
+@router.get("/cards/{id}/rulings", responses=_doc(RulingList, 404), summary="Rulings by Scryfall id")
+async def rulings_by_id(
+    request: Request,
+    session: ReadSessionDep,
+    id: Annotated[str, Path(max_length=64, description="The Scryfall id (a UUID).")],
+) -> Response:
+    """The card's rulings (keyed by its oracle id, so every printing shows the same ones): a list of
+    ruling objects, oldest first. 404 when no card has the id."""
+    try:
+        card_id = uuid.UUID(id)
+    except ValueError:
+        raise CardNotFound(f"No card found with id {id!r}: a Scryfall id is a UUID.") from None
+    oracle_id = await catalog_service.oracle_id_by_id(session, card_id)
+    return _send_rulings(request, await catalog_service.rulings(session, oracle_id))
+
+
+@router.get(
+    "/cards/{code}/{number}/rulings", responses=_doc(RulingList, 404), summary="Rulings by set and collector number"
+)
+async def rulings_by_number(
+    request: Request,
+    session: ReadSessionDep,
+    code: Annotated[str, Path(max_length=16)],
+    number: Annotated[str, Path(max_length=20)],
+) -> Response:
+    """The rulings of the printing with this set code and collector number."""
+    oracle_id = await catalog_service.oracle_id_by_set_number(session, code, number)
+    return _send_rulings(request, await catalog_service.rulings(session, oracle_id))
 
 
 @router.get("/cards/{id}", responses=_doc(CardObject, 404, 503), summary="Card by Scryfall id")

@@ -73,6 +73,24 @@ class SetList(BaseModel):
     data: list[SetObject]
 
 
+class RulingObject(BaseModel):
+    """A Scryfall ruling object: WotC's (Gatherer) or Scryfall's own note on a card, by oracle id."""
+
+    object: Literal["ruling"] = "ruling"
+    oracle_id: uuid.UUID
+    source: Literal["wotc", "scryfall"]
+    published_at: str = Field(description="YYYY-MM-DD")
+    comment: str
+
+
+class RulingList(BaseModel):
+    """A list of ruling objects, oldest first."""
+
+    object: Literal["list"] = "list"
+    has_more: bool = False
+    data: list[RulingObject]
+
+
 class CatalogObject(BaseModel):
     object: Literal["catalog"] = "catalog"
     total_values: int

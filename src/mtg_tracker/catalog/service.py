@@ -9,21 +9,29 @@ from __future__ import annotations
 import hashlib
 import secrets
 import uuid
-from collections.abc import Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
 from typing import Any
 
 import orjson
-from sqlalchemy import Select, func, select
+from sqlalchemy import Select, func, insert, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from mtg_tracker.catalog import catalogs
 from mtg_tracker.catalog.errors import AmbiguousCardName, CardNotFound, SetNotFound
 from mtg_tracker.catalog.importer import last_card_import, upsert_card_objects
-from mtg_tracker.catalog.models import CATALOG_CACHE_NAMESPACE, Card, CardMultiverse, CardName, CardSet
+from mtg_tracker.catalog.models import (
+    CATALOG_CACHE_NAMESPACE,
+    Card,
+    CardMultiverse,
+    CardName,
+    CardRuling,
+    CardSet,
+)
 from mtg_tracker.catalog.names import NameIndex
 from mtg_tracker.catalog.normalize import card_json, normalize_name, render_prices
+from mtg_tracker.catalog.rulings import Ruling
 from mtg_tracker.catalog.scryfall import ScryfallClient
 from mtg_tracker.kit.cache import Cache
 from mtg_tracker.kit.db import Database
@@ -332,6 +340,123 @@ async def catalog(session: AsyncSession, name: str) -> list[str]:
         stmt = stmt.where(Card.is_extra.is_(False))
     values = [str(r[0]) for r in await session.execute(stmt)]
     return catalogs.build(name, values)
+
+
+# -- rulings ------------------------------------------------------------------------------------------
+
+
+@dataclass
+class RulingsSummary:
+    read: int = 0
+    inserted: int = 0
+    duplicates: int = 0  # already stored, or twice in the file (WotC rulings come from both sources)
+    skipped: int = 0  # records without an oracle id, date, source or text
+
+    def as_dict(self) -> dict[str, int]:
+        return {"read": self.read, "inserted": self.inserted, "duplicates": self.duplicates, "skipped": self.skipped}
+
+
+RULINGS_BATCH = 2000
+
+
+async def load_rulings(
+    session: AsyncSession, rulings: Iterable[Ruling | None], *, progress: Callable[[int], None] | None = None
+) -> RulingsSummary:
+    """Add the rulings not stored yet. Loading the same file twice, or Scryfall's file after MTGJSON's,
+    adds nothing twice; existing rulings are never removed (a source that drops one is not a retraction)."""
+    summary = RulingsSummary()
+    known = set((await session.execute(select(CardRuling.key))).scalars())
+    batch: list[dict[str, Any]] = []
+
+    async def flush() -> None:
+        if batch:
+            await session.execute(insert(CardRuling), batch)
+            summary.inserted += len(batch)
+            batch.clear()
+
+    for ruling in rulings:
+        summary.read += 1
+        if progress is not None:
+            progress(1)
+        if ruling is None:
+            summary.skipped += 1
+            continue
+        key = ruling.key
+        if key in known:
+            summary.duplicates += 1
+            continue
+        known.add(key)
+        batch.append(
+            {
+                "key": key,
+                "oracle_id": ruling.oracle_id,
+                "source": ruling.source,
+                "published_at": ruling.published_at,
+                "comment": ruling.comment,
+            }
+        )
+        if len(batch) >= RULINGS_BATCH:
+            await flush()
+    await flush()
+    await session.flush()
+    return summary
+
+
+async def _card_oracle_id(session: AsyncSession, stmt: Select[uuid.UUID | None], missing: str) -> uuid.UUID | None:
+    row = (await session.execute(stmt.limit(1))).first()
+    if row is None:
+        raise CardNotFound(missing)
+    oracle_id: uuid.UUID | None = row[0]
+    return oracle_id
+
+
+def _oracle_select() -> Select[uuid.UUID | None]:
+    return select(Card.oracle_id)
+
+
+async def oracle_id_by_id(session: AsyncSession, card_id: uuid.UUID) -> uuid.UUID | None:
+    return await _card_oracle_id(
+        session, _oracle_select().where(Card.id == card_id), f"No card found with id {card_id}."
+    )
+
+
+async def oracle_id_by_external_id(session: AsyncSession, kind: str, value: int) -> uuid.UUID | None:
+    if kind == "multiverse":
+        stmt = (
+            _oracle_select()
+            .join(CardMultiverse, CardMultiverse.card_id == Card.id)
+            .where(CardMultiverse.multiverse_id == value)
+        )
+    else:
+        cols = _ID_COLUMNS[kind]
+        cond = cols[0] == value
+        for col in cols[1:]:
+            cond = cond | (col == value)
+        stmt = _oracle_select().where(cond)
+    return await _card_oracle_id(session, stmt.order_by(*_PREFERRED), f"No card found with {kind} id {value}.")
+
+
+async def oracle_id_by_set_number(session: AsyncSession, set_code: str, number: str) -> uuid.UUID | None:
+    stmt = _oracle_select().where(Card.set_code == set_code.lower(), Card.collector_number == number)
+    return await _card_oracle_id(
+        session,
+        stmt.order_by((Card.lang != "en").asc(), Card.id),
+        f"No card found in set {set_code} with collector number {number}.",
+    )
+
+
+async def rulings(session: AsyncSession, oracle_id: uuid.UUID | None) -> bytes:
+    """Scryfall's rulings list for a card: oldest first, as Scryfall orders them. A card without an
+    oracle id (some reversible printings keep it on their faces) has no rulings to key, so an empty list."""
+    items: list[dict[str, Any]] = []
+    if oracle_id is not None:
+        rows = await session.execute(
+            select(CardRuling.oracle_id, CardRuling.source, CardRuling.published_at, CardRuling.comment)
+            .where(CardRuling.oracle_id == oracle_id)
+            .order_by(CardRuling.published_at, CardRuling.id)
+        )
+        items = [Ruling(*row).as_object() for row in rows]
+    return orjson.dumps({"object": "list", "has_more": False, "data": items})
 
 
 # -- freshness (for /health/detailed) --------------------------------------------------------------------
