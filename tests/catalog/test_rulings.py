@@ -11,12 +11,16 @@ from pathlib import Path
 from typing import Any
 
 import httpx
+import orjson
 import pytest
 
 from cardfiles import page_2023, sample_2025, write_json
 from mtg_tracker.catalog import service as catalog_service
 from mtg_tracker.catalog.importer import import_cards
 from mtg_tracker.catalog.rulings import Ruling, RulingsFileError, from_mtgjson_set, from_scryfall, read_file
+from mtg_tracker.catalog.scryfall import ScryfallClient
+from mtg_tracker.catalog.sync import sync_rulings
+from mtg_tracker.config import Settings
 from mtg_tracker.kit.db import Database
 from support import error_body, shared_data
 
@@ -172,3 +176,35 @@ async def test_unknown_card_rulings_404(client: httpx.AsyncClient, cards_with_ru
 
 async def test_bad_external_id_is_400(client: httpx.AsyncClient) -> None:
     error_body(await client.get(f"{API}/cards/multiverse/abc/rulings"), 400)
+
+
+async def test_sync_downloads_the_rulings_file_only_when_it_changed(
+    db: Database, settings: Settings, tmp_path: Path, cards_with_rulings: Any
+) -> None:
+    """Scryfall faked at the transport: /bulk-data lists the rulings file, its download_uri serves it."""
+    _, mine = cards_with_rulings
+    extra = Ruling(mine[0].oracle_id, "scryfall", date(2021, 3, 5), "A Scryfall note on this card.")
+    body = json.dumps([r.as_object() for r in [*mine, extra]]).encode()
+    uri = "https://data.scryfall.io/rulings/rulings-20260101.json"
+    entry = {"object": "bulk_data", "type": "rulings", "updated_at": "2026-01-01T10:00:00+00:00", "download_uri": uri}
+    paths: list[str] = []
+
+    def handler(request: httpx.Request) -> httpx.Response:
+        paths.append(request.url.path)
+        if request.url.path == "/bulk-data":
+            return httpx.Response(200, json={"object": "list", "has_more": False, "data": [entry]})
+        return httpx.Response(200, content=body, headers={"Content-Length": str(len(body))})
+
+    local = settings.model_copy(
+        update={"scryfall": settings.scryfall.model_copy(update={"download_dir": tmp_path / "bulk", "offline": False})}
+    )
+    async with ScryfallClient(local.scryfall, transport=httpx.MockTransport(handler)) as client:
+        first = await sync_rulings(db, local, client)
+        second = await sync_rulings(db, local, client)
+    assert first.changed and first.summary is not None
+    assert first.summary.as_dict() == {"read": len(mine) + 1, "inserted": 1, "duplicates": len(mine), "skipped": 0}
+    assert not second.changed
+    assert paths == ["/bulk-data", "/rulings/rulings-20260101.json", "/bulk-data"]
+    async with db.session(write=False) as session:
+        listed = orjson.loads(await catalog_service.rulings(session, extra.oracle_id))["data"]
+    assert extra.as_object() in listed
