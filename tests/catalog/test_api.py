@@ -189,8 +189,25 @@ async def test_catalogs(client: httpx.AsyncClient, cards: list[dict[str, Any]], 
 
 
 async def test_unknown_catalog(client: httpx.AsyncClient, cards: list[dict[str, Any]]) -> None:
-    body = _err(await client.get(f"{API}/catalog/keyword-abilities"), 404)
-    assert "card-names" in body["details"]
+    body = _err(await client.get(f"{API}/catalog/nope-words"), 404)
+    assert "card-names" in body["details"] and "flavor-words" in body["details"]
+
+
+@pytest.mark.parametrize(
+    ("name", "member"),
+    [("keyword-abilities", "Flying"), ("keyword-actions", "Scry"), ("ability-words", "Landfall")],
+)
+async def test_keyword_catalogs(client: httpx.AsyncClient, name: str, member: str) -> None:
+    body = (await client.get(f"{API}/catalog/{name}")).json()
+    assert body["object"] == "catalog" and member in body["data"] and body["total_values"] == len(body["data"])
+
+
+async def test_flavor_words_come_from_the_cards(client: httpx.AsyncClient, cards: list[dict[str, Any]]) -> None:
+    """The 2023 page holds AFR's dragons: Black Dragon's "Acid Breath", Astral Dragon's "Project Image"."""
+    data = (await client.get(f"{API}/catalog/flavor-words")).json()["data"]
+    assert {"Acid Breath", "Project Image"} <= set(data)
+    ability_words = set((await client.get(f"{API}/catalog/ability-words")).json()["data"])
+    assert not ability_words & set(data)
 
 
 async def test_import_invalidates_cached_cards(

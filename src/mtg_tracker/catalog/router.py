@@ -234,6 +234,8 @@ async def set_by_code(request: Request, session: ReadSessionDep, code: Annotated
 async def catalog(session: ReadSessionDep, name: Annotated[str, Path(max_length=40)]) -> CatalogObject:
     """Scryfall catalogs derived from the local cards: card-names, artist-names, word-bank, creature-types,
     planeswalker-types, land-types, artifact-types, enchantment-types, spell-types, battle-types, powers,
-    toughnesses, loyalties, watermarks, supertypes, card-types."""
+    toughnesses, loyalties, watermarks, supertypes, card-types, flavor-words; and Scryfall's own
+    keyword-abilities, keyword-actions and ability-words (shipped with the package, as MTGJSON
+    republishes them)."""
     values = await catalog_service.catalog(session, name)
     return CatalogObject(total_values=len(values), data=values)

@@ -27,6 +27,7 @@ from mtg_tracker.catalog.models import (
     CardMultiverse,
     CardName,
     CardRuling,
+    CardSearch,
     CardSet,
 )
 from mtg_tracker.catalog.names import NameIndex
@@ -334,6 +335,23 @@ async def catalog(session: AsyncSession, name: str) -> list[str]:
         "loyalties": Card.loyalty,
         "watermarks": Card.watermark,
     }
+    if name in catalogs.KEYWORD_CATALOGS:
+        return catalogs.build(name, ())
+    if name == "flavor-words":
+        # Joke cards print italic lead-ins that are not flavor words in Scryfall's sense (Unhinged's
+        # "Gotcha"): leave out silver borders and funny sets.
+        texts = await session.execute(
+            select(Card.oracle_text)
+            .join(CardSearch, CardSearch.card_id == Card.id)
+            .where(
+                Card.oracle_text.contains(" — "),
+                Card.is_extra.is_(False),
+                func.coalesce(Card.border_color, "") != "silver",
+                func.coalesce(CardSearch.set_type, "") != "funny",
+            )
+            .distinct()
+        )
+        return catalogs.build(name, (str(t[0]) for t in texts))
     column = column_of.get(name, Card.type_line)
     stmt = select(column).where(column.is_not(None)).distinct()
     if name in ("card-names", "word-bank"):
