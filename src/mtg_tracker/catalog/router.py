@@ -4,12 +4,16 @@ which live in the search domain)."""
 from __future__ import annotations
 
 import uuid
-from typing import Annotated, Any
+from dataclasses import dataclass
+from typing import Annotated, Any, Literal
 
-from fastapi import APIRouter, Path, Query, Request, Response
+import orjson
+from fastapi import APIRouter, Depends, Path, Query, Request, Response
 
+from mtg_tracker.catalog import cardtext
 from mtg_tracker.catalog import service as catalog_service
-from mtg_tracker.catalog.errors import CardNotFound
+from mtg_tracker.catalog.cardtext import ImageVersion
+from mtg_tracker.catalog.errors import CardNotFound, NoBackFace
 from mtg_tracker.catalog.schemas import (
     CardList,
     CardObject,
@@ -34,6 +38,15 @@ def _doc(model: type[Any], *errors: int) -> dict[int | str, dict[str, Any]]:
     return {200: {"model": model, "description": model.__doc__ or "OK"}, **error_responses(*errors)}
 
 
+def _card_doc(*errors: int) -> dict[int | str, dict[str, Any]]:
+    """A card route: JSON, or text/plain with format=text, or a redirect with format=image."""
+    doc = _doc(CardObject, *errors, 422)
+    doc[200]["content"] = {"text/plain": {"schema": {"type": "string"}}}
+    doc[302] = {"description": "format=image: `Location` is the stored image URI of the requested version."}
+    doc[422]["description"] = "face=back on a card without a back face."
+    return doc
+
+
 def _send(request: Request, payload: catalog_service.Payload, cache_control: str = CARD_CACHE_CONTROL) -> Response:
     """The body with its ETag, or 304 when the client already holds this exact version."""
     headers = {"ETag": payload.etag, "Cache-Control": cache_control}
@@ -41,6 +54,51 @@ def _send(request: Request, payload: catalog_service.Payload, cache_control: str
     if inm and (inm.strip() == "*" or payload.etag in [t.strip().removeprefix("W/") for t in inm.split(",")]):
         return Response(status_code=304, headers=headers)
     return Response(payload.body, media_type=JSON, headers=headers)
+
+
+@dataclass(frozen=True)
+class CardFormat:
+    format: str
+    version: str
+    face: str | None
+
+
+def card_format(
+    format: Annotated[
+        Literal["json", "text", "image"],
+        Query(description="json (the card object), text (a plaintext block) or image (a 302 to the image)."),
+    ] = "json",
+    version: Annotated[ImageVersion, Query(description="With format=image: which stored image size.")] = "large",
+    face: Annotated[
+        Literal["front", "back"] | None,
+        Query(description="With format=image: back for the back face of a double-faced card (422 if none)."),
+    ] = None,
+) -> CardFormat:
+    return CardFormat(format, version, face)
+
+
+CardFormatDep = Annotated[CardFormat, Depends(card_format)]
+TEXT = "text/plain; charset=utf-8"
+
+
+def _answer(request: Request, payload: catalog_service.Payload, fmt: CardFormat) -> Response:
+    """The card in the requested format; json keeps its ETag and 304s, the others are derived from it."""
+    if fmt.format == "json":
+        return _send(request, payload)
+    card = orjson.loads(payload.body)
+    headers = {"Cache-Control": CARD_CACHE_CONTROL}
+    if isinstance(card.get("scryfall_uri"), str):
+        headers["X-Scryfall-Card"] = card["scryfall_uri"]
+    if fmt.format == "text":
+        return Response(cardtext.card_text(card) + "\n", media_type=TEXT, headers=headers)
+    try:
+        uri = cardtext.image_uri(card, fmt.version, fmt.face)
+    except cardtext.NoSuchFace as exc:
+        raise NoBackFace(str(exc)) from None
+    except cardtext.NoImage as exc:
+        raise CardNotFound(str(exc)) from None
+    headers["X-Scryfall-Card-Image"] = uri
+    return Response(status_code=302, headers={**headers, "Location": uri})
 
 
 def _upstream(request: Request) -> ScryfallClient | None:
@@ -51,12 +109,13 @@ def _upstream(request: Request) -> ScryfallClient | None:
     return client
 
 
-@router.get("/cards/named", responses=_doc(CardObject, 400, 404), summary="Card by name")
+@router.get("/cards/named", responses=_card_doc(400, 404), summary="Card by name")
 async def named(
     request: Request,
     session: ReadSessionDep,
     db: DatabaseDep,
     cache: CacheDep,
+    fmt: CardFormatDep,
     exact: Annotated[str | None, Query(max_length=200, description="The exact card name (case-insensitive).")] = None,
     fuzzy: Annotated[
         str | None, Query(max_length=200, description="A fuzzy name: partial words, typos, any case.")
@@ -68,7 +127,7 @@ async def named(
         raise BadRequest("Give exactly one of the parameters exact or fuzzy.")
     index = await request.app.state.name_index.get(db, cache)
     payload = await catalog_service.card_named(session, index, exact=exact, fuzzy=fuzzy, set_code=set)
-    return _send(request, payload)
+    return _answer(request, payload, fmt)
 
 
 @router.get("/cards/autocomplete", response_model=CatalogObject, summary="Card name autocomplete")
@@ -97,8 +156,8 @@ ExternalId = Annotated[int, Path(ge=0, le=2**31 - 1, description="The card's id 
 
 
 def _external(kind: str) -> Any:
-    async def handler(request: Request, session: ReadSessionDep, id: ExternalId) -> Response:
-        return _send(request, await catalog_service.card_by_external_id(session, kind, id))
+    async def handler(request: Request, session: ReadSessionDep, id: ExternalId, fmt: CardFormatDep) -> Response:
+        return _answer(request, await catalog_service.card_by_external_id(session, kind, id), fmt)
 
     handler.__doc__ = f"The card with this {kind} id (the preferred printing when several share it)."
     return handler
@@ -109,7 +168,7 @@ for _kind in ("multiverse", "mtgo", "arena", "tcgplayer", "cardmarket"):
         f"/cards/{_kind}/{{id}}",
         _external(_kind),
         methods=["GET"],
-        responses=_doc(CardObject, 400, 404),
+        responses=_card_doc(400, 404),
         summary=f"Card by {_kind} id",
         name=f"card_by_{_kind}_id",
     )
@@ -177,12 +236,13 @@ async def rulings_by_number(
     return _send_rulings(request, await catalog_service.rulings(session, oracle_id))
 
 
-@router.get("/cards/{id}", responses=_doc(CardObject, 404, 503), summary="Card by Scryfall id")
+@router.get("/cards/{id}", responses=_card_doc(404, 503), summary="Card by Scryfall id")
 async def card(
     request: Request,
     db: DatabaseDep,
     cache: CacheDep,
     id: Annotated[str, Path(max_length=64, description="The Scryfall id (a UUID).")],
+    fmt: CardFormatDep,
 ) -> Response:
     """A card by its Scryfall id. When it is not in the local catalog and upstream fetching is enabled,
     it is fetched from Scryfall, stored and served; with Scryfall down the answer is a prompt 503."""
@@ -190,32 +250,33 @@ async def card(
         card_id = uuid.UUID(id)
     except ValueError:
         raise CardNotFound(f"No card found with id {id!r}: a Scryfall id is a UUID.") from None
-    return _send(request, await catalog_service.card_by_id(db, cache, card_id, upstream=_upstream(request)))
+    payload = await catalog_service.card_by_id(db, cache, card_id, upstream=_upstream(request))
+    return _answer(request, payload, fmt)
 
 
-@router.get("/cards/{code}/{number}", responses=_doc(CardObject, 404), summary="Card by set and collector number")
+@router.get("/cards/{code}/{number}", responses=_card_doc(404), summary="Card by set and collector number")
 async def card_by_number(
     request: Request,
     session: ReadSessionDep,
     code: Annotated[str, Path(max_length=16)],
     number: Annotated[str, Path(max_length=20)],
+    fmt: CardFormatDep,
 ) -> Response:
     """The printing with this set code and collector number (English when several languages exist)."""
-    return _send(request, await catalog_service.card_by_set_number(session, code, number, None))
+    return _answer(request, await catalog_service.card_by_set_number(session, code, number, None), fmt)
 
 
-@router.get(
-    "/cards/{code}/{number}/{lang}", responses=_doc(CardObject, 404), summary="Card by set, number and language"
-)
+@router.get("/cards/{code}/{number}/{lang}", responses=_card_doc(404), summary="Card by set, number and language")
 async def card_by_number_lang(
     request: Request,
     session: ReadSessionDep,
     code: Annotated[str, Path(max_length=16)],
     number: Annotated[str, Path(max_length=20)],
     lang: Annotated[str, Path(max_length=8)],
+    fmt: CardFormatDep,
 ) -> Response:
     """The printing with this set code, collector number and language code."""
-    return _send(request, await catalog_service.card_by_set_number(session, code, number, lang))
+    return _answer(request, await catalog_service.card_by_set_number(session, code, number, lang), fmt)
 
 
 @router.get("/sets", responses=_doc(SetList), summary="All sets")
