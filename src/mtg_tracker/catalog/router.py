@@ -17,8 +17,10 @@ from mtg_tracker.catalog.errors import CardNotFound, NoBackFace
 from mtg_tracker.catalog.schemas import (
     CardList,
     CardObject,
+    CardSymbolList,
     CatalogObject,
     CollectionRequest,
+    ManaCost,
     RulingList,
     SetList,
     SetObject,
@@ -177,6 +179,7 @@ for _kind in ("multiverse", "mtgo", "arena", "tcgplayer", "cardmarket"):
 # Rulings come before the card routes: /cards/{code}/{number}[/{lang}] would otherwise take
 # /cards/{id}/rulings (and answer 400, a UUID being no set code) and /cards/multiverse/{id}/rulings.
 RULINGS_CACHE_CONTROL = "public, max-age=3600"
+SYMBOLOGY_CACHE_CONTROL = "public, max-age=86400"
 
 
 def _send_rulings(request: Request, body: bytes) -> Response:
@@ -289,6 +292,32 @@ async def sets(request: Request, session: ReadSessionDep) -> Response:
 async def set_by_code(request: Request, session: ReadSessionDep, code: Annotated[str, Path(max_length=64)]) -> Response:
     """A set by its code (`lea`) or Scryfall id."""
     return _send(request, await catalog_service.get_set(session, code))
+
+
+@router.get("/symbology", responses=_doc(CardSymbolList), summary="All card symbols")
+async def symbology(request: Request) -> Response:
+    """Every symbol that appears in mana costs and rules texts, as Scryfall's card_symbol objects. The list
+    is built from the real card data (see README); `svg_uri` is null: this server holds no symbol images."""
+    return _send(request, catalog_service.symbology_payload(), SYMBOLOGY_CACHE_CONTROL)
+
+
+@router.get(
+    "/symbology/parse-mana", response_model=ManaCost, responses=error_responses(400), summary="Parse a mana cost"
+)
+async def parse_mana(
+    cost: Annotated[
+        str,
+        Query(
+            min_length=1,
+            max_length=200,
+            description="A mana cost in braces or community shorthand: `{2}{W}{W}`, `2WW`, `2{g}2` (= {4}{G}).",
+        ),
+    ],
+) -> ManaCost:
+    """Scryfall's mana_cost object: the cost rewritten with braces (generic amounts summed; X, Y, Z first,
+    then the generic amount, then the other symbols as given), its mana value and colors. Anything that is
+    not a mana symbol is a 400 naming it."""
+    return ManaCost(**catalog_service.parse_mana(cost))
 
 
 @router.get("/catalog/{name}", response_model=CatalogObject, responses=error_responses(404), summary="A catalog")

@@ -91,6 +91,46 @@ class RulingList(BaseModel):
     data: list[RulingObject]
 
 
+class CardSymbol(BaseModel):
+    """A Scryfall card_symbol object."""
+
+    object: Literal["card_symbol"] = "card_symbol"
+    symbol: str
+    svg_uri: str | None = None
+    loose_variant: str | None = None
+    english: str
+    transposable: bool
+    represents_mana: bool
+    appears_in_mana_costs: bool
+    mana_value: float | None = None
+    cmc: float | None = None
+    hybrid: bool
+    phyrexian: bool
+    funny: bool
+    colors: list[str]
+    gatherer_alternates: list[str] | None = None
+
+
+class CardSymbolList(BaseModel):
+    """Every card symbol."""
+
+    object: Literal["list"] = "list"
+    has_more: bool = False
+    data: list[CardSymbol]
+
+
+class ManaCost(BaseModel):
+    """Scryfall's mana_cost object: the cost rewritten with braces, its mana value and colors."""
+
+    object: Literal["mana_cost"] = "mana_cost"
+    cost: str
+    cmc: float
+    colors: list[str]
+    colorless: bool
+    monocolored: bool
+    multicolored: bool
+
+
 class CatalogObject(BaseModel):
     object: Literal["catalog"] = "catalog"
     total_values: int

@@ -18,7 +18,7 @@ import orjson
 from sqlalchemy import Select, func, insert, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from mtg_tracker.catalog import catalogs
+from mtg_tracker.catalog import catalogs, symbology
 from mtg_tracker.catalog.errors import AmbiguousCardName, CardNotFound, SetNotFound
 from mtg_tracker.catalog.importer import last_card_import, upsert_card_objects
 from mtg_tracker.catalog.models import (
@@ -36,6 +36,7 @@ from mtg_tracker.catalog.rulings import Ruling
 from mtg_tracker.catalog.scryfall import ScryfallClient
 from mtg_tracker.kit.cache import Cache
 from mtg_tracker.kit.db import Database
+from mtg_tracker.kit.errors import ValidationFailed
 from mtg_tracker.price.models import PRICE_TYPES as _PRICE_NAMES
 
 BODY_COLUMNS = (Card.data, Card.price_style, Card.price_keys, *(getattr(Card, t) for t in _PRICE_NAMES))
@@ -475,6 +476,25 @@ async def rulings(session: AsyncSession, oracle_id: uuid.UUID | None) -> bytes:
         )
         items = [Ruling(*row).as_object() for row in rows]
     return orjson.dumps({"object": "list", "has_more": False, "data": items})
+
+
+# -- symbology -----------------------------------------------------------------------------------------
+
+
+def symbology_payload() -> Payload:
+    """The card symbol list (shipped with the package; see catalog/symbology.py for where it comes from)."""
+    data = symbology.shipped()["data"]
+    return Payload.of(orjson.dumps({"object": "list", "has_more": False, "data": data}))
+
+
+def parse_mana(cost: str) -> dict[str, Any]:
+    symbols = {s["symbol"]: s for s in symbology.shipped()["data"]}
+    try:
+        return symbology.parse_mana(cost, symbols)
+    except symbology.ManaCostError as exc:
+        raise ValidationFailed(
+            f"“{cost}” is not a mana cost: {exc}", errors=[{"field": "query.cost", "message": str(exc)}]
+        ) from None
 
 
 # -- freshness (for /health/detailed) --------------------------------------------------------------------
