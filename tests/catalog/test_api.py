@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import gzip
+import json
 import time
 from pathlib import Path
 from typing import Any
@@ -180,6 +182,16 @@ async def test_sets(client: httpx.AsyncClient, cards: list[dict[str, Any]]) -> N
     assert lea["name"] == "Limited Edition Alpha" and lea["object"] == "set"
     assert (await client.get(f"{API}/sets/{lea['id']}")).json()["code"] == "lea"
     _err(await client.get(f"{API}/sets/nope"), 404)
+
+
+async def test_set_by_tcgplayer_id(client: httpx.AsyncClient, cards: list[dict[str, Any]]) -> None:
+    sets = shared_data("cards", "scryfall-sets-2021.json.gz")
+    with gzip.open(sets) as fh:
+        real = next(s for s in json.load(fh)["data"] if s.get("tcgplayer_id"))
+    resp = await client.get(f"{API}/sets/tcgplayer/{real['tcgplayer_id']}")
+    assert resp.status_code == 200 and resp.json()["code"] == real["code"] and resp.json()["object"] == "set"
+    _err(await client.get(f"{API}/sets/tcgplayer/2147483647"), 404)
+    _err(await client.get(f"{API}/sets/tcgplayer/abc"), 400)
 
 
 @pytest.mark.parametrize("name", ["card-names", "artist-names", "creature-types", "powers", "word-bank", "land-types"])

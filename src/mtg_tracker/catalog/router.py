@@ -288,6 +288,17 @@ async def sets(request: Request, session: ReadSessionDep) -> Response:
     return _send(request, await catalog_service.list_sets(session))
 
 
+@router.get("/sets/tcgplayer/{id}", responses=_doc(SetObject, 400, 404), summary="Set by TCGplayer id")
+async def set_by_tcgplayer(
+    request: Request,
+    session: ReadSessionDep,
+    id: Annotated[int, Path(ge=0, le=2**31 - 1, description="The set's TCGplayer group id (groupId).")],
+) -> Response:
+    """The set whose Scryfall object has this `tcgplayer_id`. Sets known only from card data carry no such
+    id, so only sets imported from Scryfall's /sets are found."""
+    return _send(request, await catalog_service.set_by_tcgplayer_id(session, id))
+
+
 @router.get("/sets/{code}", responses=_doc(SetObject, 404), summary="Set by code or id")
 async def set_by_code(request: Request, session: ReadSessionDep, code: Annotated[str, Path(max_length=64)]) -> Response:
     """A set by its code (`lea`) or Scryfall id."""

@@ -321,6 +321,18 @@ async def get_set(session: AsyncSession, code_or_id: str) -> Payload:
     return Payload.of(_set_body(found))
 
 
+async def set_by_tcgplayer_id(session: AsyncSession, tcgplayer_id: int) -> Payload:
+    """The set whose Scryfall object carries this tcgplayer_id. Only sets imported from /sets have one; a
+    few hundred rows, so reading their objects beats a column that every set import would have to fill."""
+    rows = await session.execute(
+        select(CardSet.data).where(CardSet.data.is_not(None)).order_by(CardSet.released_at.desc().nulls_last())
+    )
+    for (data,) in rows:
+        if data is not None and orjson.loads(data).get("tcgplayer_id") == tcgplayer_id:
+            return Payload.of(data)
+    raise SetNotFound(f"No set found with tcgplayer id {tcgplayer_id}.")
+
+
 # -- catalogs ------------------------------------------------------------------------------------------
 
 
