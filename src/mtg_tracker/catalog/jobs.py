@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from mtg_tracker.catalog.scryfall import ScryfallClient
-from mtg_tracker.catalog.sync import sync_bulk, sync_rulings
+from mtg_tracker.catalog.sync import sync_bulk, sync_migrations, sync_rulings
 from mtg_tracker.kit.scheduler import JobContext, job
 
 
@@ -22,4 +22,5 @@ async def catalog_sync(ctx: JobContext) -> dict[str, Any]:
         result = await sync_bulk(ctx.db, ctx.settings, client)
         # After the cards: a ruling is keyed by oracle id, and is served for whatever card carries it.
         rulings = await sync_rulings(ctx.db, ctx.settings, client)
-    return {**result.as_dict(), "rulings": rulings.as_dict()}
+        migrations = await sync_migrations(ctx.db, client)
+    return {**result.as_dict(), "rulings": rulings.as_dict(), "migrations": migrations.as_dict()}

@@ -297,3 +297,18 @@ class CardRuling(Base):
     source: Mapped[str] = mapped_column(String(10))  # wotc | scryfall
     published_at: Mapped[date] = mapped_column(Date)
     comment: Mapped[str] = mapped_column(Text)
+
+
+class CardMigration(Base):
+    """One of Scryfall's card migrations: an id that was merged into another (``merge``) or removed
+    (``delete``). ``data`` is Scryfall's migration object, served as stored."""
+
+    __tablename__ = "catalog_migration"
+    __table_args__ = (Index("ix_catalog_migration_old_scryfall_id", "old_scryfall_id"),)
+
+    id: Mapped[uuid.UUID] = mapped_column(Uuid, primary_key=True)
+    performed_at: Mapped[date] = mapped_column(Date)
+    strategy: Mapped[str] = mapped_column(String(10))  # merge | delete
+    old_scryfall_id: Mapped[uuid.UUID] = mapped_column(Uuid)
+    new_scryfall_id: Mapped[uuid.UUID | None] = mapped_column(Uuid, nullable=True)
+    data: Mapped[bytes] = mapped_column(LargeBinary)

@@ -21,13 +21,15 @@ from mtg_tracker.catalog.schemas import (
     CatalogObject,
     CollectionRequest,
     ManaCost,
+    MigrationList,
+    MigrationObject,
     RulingList,
     SetList,
     SetObject,
 )
 from mtg_tracker.catalog.scryfall import ScryfallClient
 from mtg_tracker.kit.deps import CacheDep, DatabaseDep, ReadSessionDep
-from mtg_tracker.kit.errors import BadRequest
+from mtg_tracker.kit.errors import BadRequest, NotFound
 from mtg_tracker.kit.schemas import error_responses
 
 router = APIRouter(tags=["catalog"])
@@ -303,6 +305,30 @@ async def set_by_tcgplayer(
 async def set_by_code(request: Request, session: ReadSessionDep, code: Annotated[str, Path(max_length=64)]) -> Response:
     """A set by its code (`lea`) or Scryfall id."""
     return _send(request, await catalog_service.get_set(session, code))
+
+
+@router.get("/migrations", responses=_doc(MigrationList, 400), summary="Card migrations")
+async def migrations(
+    request: Request,
+    session: ReadSessionDep,
+    page: Annotated[int, Query(ge=1, le=10_000, description="Page number; 350 migrations per page.")] = 1,
+) -> Response:
+    """Scryfall's card migrations (ids merged into another card or deleted), newest first, as stored by
+    the daily sync. A card id that was migrated answers 404 naming its migration."""
+    body = await catalog_service.list_migrations(session, page, lambda n: str(request.url.include_query_params(page=n)))
+    return Response(body, media_type=JSON, headers={"Cache-Control": CARD_CACHE_CONTROL})
+
+
+@router.get("/migrations/{id}", responses=_doc(MigrationObject, 404), summary="A card migration")
+async def migration(
+    request: Request, session: ReadSessionDep, id: Annotated[str, Path(max_length=64, description="The UUID.")]
+) -> Response:
+    """One migration object: `migration_strategy` merge or delete, `old_scryfall_id`, `new_scryfall_id`."""
+    try:
+        migration_id = uuid.UUID(id)
+    except ValueError:
+        raise NotFound(f"No migration found with id {id!r}: a migration id is a UUID.") from None
+    return _send(request, await catalog_service.get_migration(session, migration_id))
 
 
 @router.get("/symbology", responses=_doc(CardSymbolList), summary="All card symbols")

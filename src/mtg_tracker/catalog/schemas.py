@@ -91,6 +91,30 @@ class RulingList(BaseModel):
     data: list[RulingObject]
 
 
+class MigrationObject(BaseModel):
+    """A Scryfall migration object."""
+
+    model_config = ConfigDict(extra="allow")
+
+    object: Literal["migration"] = "migration"
+    id: uuid.UUID
+    uri: str | None = None
+    performed_at: str
+    migration_strategy: Literal["merge", "delete"]
+    old_scryfall_id: uuid.UUID
+    new_scryfall_id: uuid.UUID | None = None
+    note: str | None = None
+
+
+class MigrationList(BaseModel):
+    """A page of migrations (350 a page), newest first."""
+
+    object: Literal["list"] = "list"
+    has_more: bool
+    next_page: str | None = None
+    data: list[MigrationObject]
+
+
 class CardSymbol(BaseModel):
     """A Scryfall card_symbol object."""
 

@@ -24,6 +24,7 @@ from mtg_tracker.catalog.importer import last_card_import, upsert_card_objects
 from mtg_tracker.catalog.models import (
     CATALOG_CACHE_NAMESPACE,
     Card,
+    CardMigration,
     CardMultiverse,
     CardName,
     CardRuling,
@@ -36,7 +37,7 @@ from mtg_tracker.catalog.rulings import Ruling
 from mtg_tracker.catalog.scryfall import ScryfallClient
 from mtg_tracker.kit.cache import Cache
 from mtg_tracker.kit.db import Database
-from mtg_tracker.kit.errors import ValidationFailed
+from mtg_tracker.kit.errors import NotFound, ValidationFailed
 from mtg_tracker.price.models import PRICE_TYPES as _PRICE_NAMES
 
 BODY_COLUMNS = (Card.data, Card.price_style, Card.price_keys, *(getattr(Card, t) for t in _PRICE_NAMES))
@@ -104,6 +105,15 @@ async def card_by_id(
     async with db.session(write=False) as session:
         body = await _first_body(session, _select_bodies().where(Card.id == card_id))
     if body is None:
+        async with db.session(write=False) as session:
+            migration = await migration_of(session, card_id)
+        if migration is not None:
+            # Scryfall retired this id: fetching it upstream would only 404 again. Say where it went.
+            where = f"merged into {migration.new_scryfall_id}" if migration.strategy == "merge" else "deleted"
+            raise CardNotFound(
+                f"Card {card_id} was {where} by Scryfall on {migration.performed_at} (migration {migration.id}).",
+                extra={"migration": orjson.loads(migration.data)},
+            )
         if upstream is None:
             raise CardNotFound(f"No card found with id {card_id}.")
         obj = await upstream.card(str(card_id))
@@ -488,6 +498,101 @@ async def rulings(session: AsyncSession, oracle_id: uuid.UUID | None) -> bytes:
         )
         items = [Ruling(*row).as_object() for row in rows]
     return orjson.dumps({"object": "list", "has_more": False, "data": items})
+
+
+# -- migrations ----------------------------------------------------------------------------------------
+
+MIGRATIONS_PAGE_SIZE = 350  # Scryfall's page size for /migrations
+
+
+@dataclass
+class MigrationsSummary:
+    read: int = 0
+    inserted: int = 0
+    updated: int = 0
+    skipped: int = 0
+
+    def as_dict(self) -> dict[str, int]:
+        return {"read": self.read, "inserted": self.inserted, "updated": self.updated, "skipped": self.skipped}
+
+
+def _migration_row(obj: dict[str, Any]) -> dict[str, Any] | None:
+    """The columns of a Scryfall migration object, or None when it lacks what a migration needs."""
+    try:
+        strategy = obj["migration_strategy"]
+        if strategy not in ("merge", "delete"):
+            return None
+        new_id = obj.get("new_scryfall_id")
+        row = {
+            "id": uuid.UUID(str(obj["id"])),
+            "performed_at": date.fromisoformat(str(obj["performed_at"])[:10]),
+            "strategy": strategy,
+            "old_scryfall_id": uuid.UUID(str(obj["old_scryfall_id"])),
+            "new_scryfall_id": uuid.UUID(str(new_id)) if new_id else None,
+        }
+    except (KeyError, ValueError, TypeError):
+        return None
+    if strategy == "merge" and row["new_scryfall_id"] is None:
+        return None  # a merge names its replacement
+    row["data"] = orjson.dumps(obj)
+    return row
+
+
+async def store_migrations(session: AsyncSession, objects: Iterable[dict[str, Any]]) -> MigrationsSummary:
+    """Insert new migrations and refresh changed ones (Scryfall may amend a note)."""
+    summary = MigrationsSummary()
+    existing = {r[0]: r[1] for r in await session.execute(select(CardMigration.id, CardMigration.data))}
+    for obj in objects:
+        summary.read += 1
+        row = _migration_row(obj) if isinstance(obj, dict) else None
+        if row is None:
+            summary.skipped += 1
+            continue
+        if row["id"] not in existing:
+            session.add(CardMigration(**row))
+            summary.inserted += 1
+        elif existing[row["id"]] != row["data"]:
+            found = await session.get(CardMigration, row["id"])
+            assert found is not None
+            for key, value in row.items():
+                setattr(found, key, value)
+            summary.updated += 1
+        existing[row["id"]] = row["data"]
+    await session.flush()
+    return summary
+
+
+async def list_migrations(session: AsyncSession, page: int, page_url: Callable[[int], str]) -> bytes:
+    """Scryfall's paginated list of migrations, newest first."""
+    offset = (page - 1) * MIGRATIONS_PAGE_SIZE
+    total = int(await session.scalar(select(func.count()).select_from(CardMigration)) or 0)
+    rows = await session.execute(
+        select(CardMigration.data)
+        .order_by(CardMigration.performed_at.desc(), CardMigration.id)
+        .offset(offset)
+        .limit(MIGRATIONS_PAGE_SIZE)
+    )
+    has_more = offset + MIGRATIONS_PAGE_SIZE < total
+    head = {"object": "list", "has_more": has_more, "next_page": page_url(page + 1) if has_more else None}
+    return orjson.dumps(head)[:-1] + b',"data":[' + b",".join(r[0] for r in rows) + b"]}"
+
+
+async def get_migration(session: AsyncSession, migration_id: uuid.UUID) -> Payload:
+    found = await session.get(CardMigration, migration_id)
+    if found is None:
+        raise NotFound(f"No migration found with id {migration_id}.")
+    return Payload.of(found.data)
+
+
+async def migration_of(session: AsyncSession, card_id: uuid.UUID) -> CardMigration | None:
+    """The newest migration that retired this card id, if any."""
+    stmt = (
+        select(CardMigration)
+        .where(CardMigration.old_scryfall_id == card_id)
+        .order_by(CardMigration.performed_at.desc())
+        .limit(1)
+    )
+    return (await session.execute(stmt)).scalar_one_or_none()
 
 
 # -- symbology -----------------------------------------------------------------------------------------

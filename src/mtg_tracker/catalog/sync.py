@@ -19,7 +19,7 @@ from mtg_tracker.catalog.importer import ImportSummary, ProgressFn, Tally, impor
 from mtg_tracker.catalog.models import CatalogImport
 from mtg_tracker.catalog.rulings import read_file
 from mtg_tracker.catalog.scryfall import ScryfallClient
-from mtg_tracker.catalog.service import RulingsSummary, load_rulings
+from mtg_tracker.catalog.service import MigrationsSummary, RulingsSummary, load_rulings, store_migrations
 from mtg_tracker.config import Settings
 from mtg_tracker.kit.db import Database, utcnow
 from mtg_tracker.kit.logging import get_logger
@@ -185,3 +185,12 @@ async def sync_rulings(db: Database, settings: Settings, client: ScryfallClient)
         )
     log.info("catalog_rulings_synced", updated_at=updated_at, **summary.as_dict())
     return RulingsSyncResult(updated_at, changed=True, summary=summary)
+
+
+async def sync_migrations(db: Database, client: ScryfallClient) -> MigrationsSummary:
+    """Scryfall's card migrations (a few thousand small objects): all pages, stored or refreshed."""
+    objects = await client.migrations()
+    async with db.session_scope() as session:
+        summary = await store_migrations(session, objects)
+    log.info("catalog_migrations_synced", **summary.as_dict())
+    return summary

@@ -1,4 +1,5 @@
-"""catalog_ruling: card rulings keyed by oracle id (from Scryfall's rulings file and MTGJSON)
+"""catalog_ruling: card rulings keyed by oracle id (from Scryfall's rulings file and MTGJSON);
+catalog_migration: Scryfall's card migrations (merged or deleted card ids)
 
 Revision ID: f1a7c3e9d5b2
 Revises: e8f2a4c6b1d3
@@ -31,8 +32,21 @@ def upgrade() -> None:
         sa.UniqueConstraint("key", name=op.f("uq_catalog_ruling_key")),
     )
     op.create_index("ix_catalog_ruling_oracle_id", "catalog_ruling", ["oracle_id", "published_at"], unique=False)
+    op.create_table(
+        "catalog_migration",
+        sa.Column("id", sa.Uuid(), nullable=False),
+        sa.Column("performed_at", sa.Date(), nullable=False),
+        sa.Column("strategy", sa.String(length=10), nullable=False),
+        sa.Column("old_scryfall_id", sa.Uuid(), nullable=False),
+        sa.Column("new_scryfall_id", sa.Uuid(), nullable=True),
+        sa.Column("data", sa.LargeBinary(), nullable=False),
+        sa.PrimaryKeyConstraint("id", name=op.f("pk_catalog_migration")),
+    )
+    op.create_index("ix_catalog_migration_old_scryfall_id", "catalog_migration", ["old_scryfall_id"], unique=False)
 
 
 def downgrade() -> None:
+    op.drop_index("ix_catalog_migration_old_scryfall_id", table_name="catalog_migration")
+    op.drop_table("catalog_migration")
     op.drop_index("ix_catalog_ruling_oracle_id", table_name="catalog_ruling")
     op.drop_table("catalog_ruling")
