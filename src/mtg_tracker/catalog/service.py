@@ -32,7 +32,7 @@ from mtg_tracker.catalog.models import (
     CardSet,
 )
 from mtg_tracker.catalog.names import NameIndex
-from mtg_tracker.catalog.normalize import card_json, normalize_name, render_prices
+from mtg_tracker.catalog.normalize import COLOR_BITS, card_json, normalize_name, render_prices
 from mtg_tracker.catalog.rulings import Ruling
 from mtg_tracker.catalog.scryfall import ScryfallClient
 from mtg_tracker.kit.cache import Cache
@@ -593,6 +593,63 @@ async def migration_of(session: AsyncSession, card_id: uuid.UUID) -> CardMigrati
         .limit(1)
     )
     return (await session.execute(stmt)).scalar_one_or_none()
+
+
+# -- magicthegathering.io v1 (catalog/mtgio.py) ---------------------------------------------------------
+
+
+async def card_in_session(session: AsyncSession, card_id: uuid.UUID) -> Payload:
+    body = await _first_body(session, _select_bodies().where(Card.id == card_id))
+    if body is None:
+        raise CardNotFound(f"No card found with id {card_id}.")
+    return Payload.of(body)
+
+
+async def mtgio_cards(
+    session: AsyncSession,
+    *,
+    name: str | None,
+    set_code: str | None,
+    colors: tuple[list[str], bool] | None,
+    type_text: str | None,
+    page: int,
+    page_size: int,
+) -> tuple[int, list[bytes]]:
+    """English printings matching magicthegathering.io's filters, in set then collector number order."""
+    conds: list[Any] = [Card.lang == "en"]
+    if name:
+        conds.append(Card.name_norm.contains(normalize_name(name), autoescape=True))
+    if set_code:
+        conds.append(Card.set_code == set_code.lower())
+    if type_text:
+        conds.append(func.lower(Card.type_line).contains(type_text.lower(), autoescape=True))
+    if colors:
+        codes, any_of = colors
+        mask = 0
+        for code in codes:
+            mask |= COLOR_BITS[code]
+        masked = Card.colors.op("&")(mask)
+        conds.append(masked != 0 if any_of else masked == mask)
+    total = int(await session.scalar(select(func.count()).select_from(Card).where(*conds)) or 0)
+    stmt = (
+        _select_bodies()
+        .where(*conds)
+        .order_by(Card.set_code, Card.cn_sort, Card.collector_number, Card.id)
+        .offset((page - 1) * page_size)
+        .limit(page_size)
+    )
+    return total, [card_body(row) for row in await session.execute(stmt)]
+
+
+async def legality_formats(session: AsyncSession) -> list[str]:
+    """The formats the stored legalities name (a sample of distinct legality objects is enough: every
+    card of one Scryfall schema lists the same formats)."""
+    rows = await session.execute(select(Card.legalities).where(Card.legalities.is_not(None)).distinct().limit(500))
+    found: set[str] = set()
+    for (text,) in rows:
+        if text:
+            found.update(orjson.loads(text))
+    return sorted(found)
 
 
 # -- symbology -----------------------------------------------------------------------------------------
