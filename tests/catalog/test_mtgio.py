@@ -84,8 +84,11 @@ async def test_headers_and_colors(client: httpx.AsyncClient, cards: list[dict[st
 
 
 async def test_sets_types_and_formats(client: httpx.AsyncClient, cards: list[dict[str, Any]]) -> None:
-    sets = (await client.get(f"{BASE}/sets")).json()["sets"]
+    sets = await _all(client, "sets")  # Set.all(): page 2 must come back empty
     assert len(sets) >= 666 and {"code", "name"} <= set(sets[0])
+    assert len({s["code"] for s in sets}) == len(sets)
+    paged = await _all(client, "sets", pageSize=100)
+    assert [s["code"] for s in paged] == [s["code"] for s in sets]
     lea = (await client.get(f"{BASE}/sets/lea")).json()["set"]
     assert lea["name"] == "Limited Edition Alpha" and lea["code"] == "LEA"
     assert "Creature" in (await client.get(f"{BASE}/types")).json()["types"]

@@ -153,11 +153,19 @@ async def card(
     return _json({"card": card_object(orjson.loads(payload.body))})
 
 
-@router.get("/sets", summary="Sets (magicthegathering.io v1)")
-async def sets(session: ReadSessionDep) -> Response:
-    """`{"sets": [...]}`, every set, newest first."""
+@router.get("/sets", responses=error_responses(400), summary="Sets (magicthegathering.io v1)")
+async def sets(
+    session: ReadSessionDep,
+    page: Annotated[int, Query(ge=1, le=100_000)] = 1,
+    pageSize: Annotated[int | None, Query(ge=1, le=1000)] = None,  # magicthegathering.io spells it so
+) -> Response:
+    """`{"sets": [...]}`, newest first: every set on page 1 unless `pageSize` is given. Pages past the end
+    are empty, which is how mtgsdk's `Set.all()` knows it is done (it asks for page 2, 3, … until then)."""
     data = orjson.loads((await catalog_service.list_sets(session)).body)["data"]
-    return _json({"sets": [set_object(s) for s in data]})
+    size = pageSize or max(len(data), 1)
+    chunk = data[(page - 1) * size : page * size]
+    headers = {"Total-Count": str(len(data)), "Page-Size": str(size), "Count": str(len(chunk))}
+    return _json({"sets": [set_object(s) for s in chunk]}, headers)
 
 
 @router.get("/sets/{code}", responses=error_responses(404), summary="A set (magicthegathering.io v1)")
