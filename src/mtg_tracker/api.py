@@ -14,6 +14,7 @@ from mtg_tracker.account.router import auth_router as account_auth_router
 from mtg_tracker.account.router import document_password_policy
 from mtg_tracker.account.router import users_router as account_users_router
 from mtg_tracker.catalog import service as catalog_service
+from mtg_tracker.catalog.mtgio import router as mtgio_router
 from mtg_tracker.catalog.router import router as catalog_router
 from mtg_tracker.catalog.scryfall import ScryfallClient
 from mtg_tracker.collection.router import router as collection_router
@@ -31,6 +32,8 @@ from mtg_tracker.price.router import router as price_router
 from mtg_tracker.search.router import router as search_router
 
 router = APIRouter()
+# magicthegathering.io v1 shapes over the same catalog: main.py mounts it at /mtgio/v1.
+MTGIO_ROUTER: APIRouter = mtgio_router
 # Before the catalog: its /cards/{id} and /cards/{code}/{number} would otherwise answer /cards/search,
 # /cards/random and /cards/{id}/prices.
 router.include_router(search_router)

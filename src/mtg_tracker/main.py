@@ -178,6 +178,8 @@ def create_app(
     )
     app.include_router(ops_router)
     app.include_router(api.router, prefix=API_PREFIX)
+    # magicthegathering.io v1 shapes over the same catalog, for code written against that API.
+    app.include_router(api.MTGIO_ROUTER, prefix="/mtgio/v1")
     install_openapi(app, api.openapi_fixups(settings))
     tracing.instrument_app(app)
     return app

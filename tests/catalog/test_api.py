@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import gzip
+import json
 import time
 from pathlib import Path
 from typing import Any
@@ -182,6 +184,16 @@ async def test_sets(client: httpx.AsyncClient, cards: list[dict[str, Any]]) -> N
     _err(await client.get(f"{API}/sets/nope"), 404)
 
 
+async def test_set_by_tcgplayer_id(client: httpx.AsyncClient, cards: list[dict[str, Any]]) -> None:
+    sets = shared_data("cards", "scryfall-sets-2021.json.gz")
+    with gzip.open(sets) as fh:
+        real = next(s for s in json.load(fh)["data"] if s.get("tcgplayer_id"))
+    resp = await client.get(f"{API}/sets/tcgplayer/{real['tcgplayer_id']}")
+    assert resp.status_code == 200 and resp.json()["code"] == real["code"] and resp.json()["object"] == "set"
+    _err(await client.get(f"{API}/sets/tcgplayer/2147483647"), 404)
+    _err(await client.get(f"{API}/sets/tcgplayer/abc"), 400)
+
+
 @pytest.mark.parametrize("name", ["card-names", "artist-names", "creature-types", "powers", "word-bank", "land-types"])
 async def test_catalogs(client: httpx.AsyncClient, cards: list[dict[str, Any]], name: str) -> None:
     body = (await client.get(f"{API}/catalog/{name}")).json()
@@ -189,8 +201,25 @@ async def test_catalogs(client: httpx.AsyncClient, cards: list[dict[str, Any]], 
 
 
 async def test_unknown_catalog(client: httpx.AsyncClient, cards: list[dict[str, Any]]) -> None:
-    body = _err(await client.get(f"{API}/catalog/keyword-abilities"), 404)
-    assert "card-names" in body["details"]
+    body = _err(await client.get(f"{API}/catalog/nope-words"), 404)
+    assert "card-names" in body["details"] and "flavor-words" in body["details"]
+
+
+@pytest.mark.parametrize(
+    ("name", "member"),
+    [("keyword-abilities", "Flying"), ("keyword-actions", "Scry"), ("ability-words", "Landfall")],
+)
+async def test_keyword_catalogs(client: httpx.AsyncClient, name: str, member: str) -> None:
+    body = (await client.get(f"{API}/catalog/{name}")).json()
+    assert body["object"] == "catalog" and member in body["data"] and body["total_values"] == len(body["data"])
+
+
+async def test_flavor_words_come_from_the_cards(client: httpx.AsyncClient, cards: list[dict[str, Any]]) -> None:
+    """The 2023 page holds AFR's dragons: Black Dragon's "Acid Breath", Astral Dragon's "Project Image"."""
+    data = (await client.get(f"{API}/catalog/flavor-words")).json()["data"]
+    assert {"Acid Breath", "Project Image"} <= set(data)
+    ability_words = set((await client.get(f"{API}/catalog/ability-words")).json()["data"])
+    assert not ability_words & set(data)
 
 
 async def test_import_invalidates_cached_cards(
