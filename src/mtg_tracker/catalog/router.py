@@ -4,7 +4,7 @@ which live in the search domain)."""
 from __future__ import annotations
 
 import uuid
-from typing import Annotated, Any
+from typing import Annotated, Any, Literal
 
 from fastapi import APIRouter, Path, Query, Request, Response
 
@@ -113,6 +113,13 @@ async def card(
     db: DatabaseDep,
     cache: CacheDep,
     id: Annotated[str, Path(max_length=64, description="The Scryfall id (a UUID).")],
+    format: Annotated[
+        Literal["json", "source"],
+        Query(
+            description="json: the card in Scryfall's current schema; source: the object exactly as the "
+            "imported file had it (older files lack fields the current schema has), with its own prices."
+        ),
+    ] = "json",
 ) -> Response:
     """A card by its Scryfall id. When it is not in the local catalog and upstream fetching is enabled,
     it is fetched from Scryfall, stored and served; with Scryfall down the answer is a prompt 503."""
@@ -120,6 +127,9 @@ async def card(
         card_id = uuid.UUID(id)
     except ValueError:
         raise CardNotFound(f"No card found with id {id!r}: a Scryfall id is a UUID.") from None
+    if format == "source":
+        async with db.session(write=False) as session:
+            return _send(request, await catalog_service.card_source(session, card_id))
     return _send(request, await catalog_service.card_by_id(db, cache, card_id, upstream=_upstream(request)))
 
 

@@ -110,6 +110,15 @@ async def card_by_id(
     return payload
 
 
+async def card_source(session: AsyncSession, card_id: uuid.UUID) -> Payload:
+    """The card as its source file had it: the kept source object when the import upgraded it, else the
+    stored object (it was current already) with today's prices."""
+    row = (await session.execute(select(Card.source, *BODY_COLUMNS).where(Card.id == card_id))).first()
+    if row is None:
+        raise CardNotFound(f"No card found with id {card_id}.")
+    return Payload.of(row[0] if row[0] is not None else card_body(row[1:]))
+
+
 async def card_by_set_number(session: AsyncSession, set_code: str, number: str, lang: str | None) -> Payload:
     stmt = _select_bodies().where(Card.set_code == set_code.lower(), Card.collector_number == number)
     if lang:
