@@ -63,7 +63,12 @@ ABILITY_WORDS = frozenset((
     "threshold", "undergrowth", "valiant", "void", "will of the council", "max speed", "start your engines",
 ))
 # fmt: on
-_ACTION_RES = [(a, re.compile(r"\b" + re.escape(a.lower()) + r"(?:s|es|ed|d)?\b")) for a in KEYWORD_ACTIONS]
+# One alternation for all actions: a regex per action cost 40 scans of every text (most of the upgrade's
+# time on a 45,000-card file). Longer actions first, so "manifest dread" wins over "manifest".
+_ACTION_BY_WORD = {a.lower(): a for a in KEYWORD_ACTIONS}
+_ACTIONS = re.compile(
+    r"\b(" + "|".join(re.escape(a) for a in sorted(_ACTION_BY_WORD, key=len, reverse=True)) + r")(?:s|es|ed|d)?\b"
+)
 _REMINDER = re.compile(r"\([^()]*\)")
 _ADD_CLAUSE = re.compile(r"\badd(?:s)?\b([^.]*)", re.IGNORECASE)
 _MANA_SYMBOL = re.compile(r"\{([WUBRGC])\}")
@@ -100,9 +105,9 @@ def derive_keywords(texts: list[str]) -> list[str]:
             if heads:
                 for h in heads:
                     add(h)
-        lowered = plain.lower()
-        for action, pattern in _ACTION_RES:
-            if pattern.search(lowered):
+        hits = {m.group(1) for m in _ACTIONS.finditer(plain.lower())}
+        for action in KEYWORD_ACTIONS:  # in the table's order, for a stable list
+            if action.lower() in hits:
                 add(action)
     return found
 
