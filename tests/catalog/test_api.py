@@ -289,7 +289,7 @@ async def test_redis_cache_backend(database_url: str, tmp_path: Path, redis_url:
     async with LifespanManager(app):
         async with httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url="http://t") as c:
             for _ in range(3):
-                assert (await c.get(f"{API}/cards/{items[0]['id']}")).json() == items[0]
+                assert (await c.get(f"{API}/cards/{items[0]['id']}")).json() == _served(items[0], b"t")
             assert (await c.get("/ready")).json()["checks"]["redis"]["status"] == "ok"
             cached = await app.state.cache.backend.get(app.state.cache._key("catalog", f"card:{items[0]['id']}"))
             assert cached is not None and orjson.loads(cached.split(b"\n", 1)[1]) == items[0]
