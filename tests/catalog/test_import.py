@@ -157,13 +157,17 @@ async def test_real_2019_catalog(db: Database) -> None:
     assert (again.unchanged, again.inserted, again.updated) == (45_851, 0, 0)
     repeat = await import_cards(db, path)
     assert repeat.identical_to_import is not None and repeat.unchanged == 45_851
+    records = list(iter_json_records(path))
+    stored: dict[uuid.UUID, tuple[object, ...]] = {}
+    # In chunks: with the source kept, one statement over every card moves ~200 MB and can outlast
+    # PostgreSQL's statement timeout on a loaded machine.
     async with db.session(write=False) as s:
-        stored = {
-            row[0]: row[1:]
-            for row in await s.execute(select(Card.id, Card.data, Card.source, Card.usd, Card.price_style))
-        }
+        for start in range(0, len(records), 5000):
+            chunk = [uuid.UUID(obj["id"]) for _, obj in records[start : start + 5000]]
+            cols = select(Card.id, Card.data, Card.source, Card.usd, Card.price_style).where(Card.id.in_(chunk))
+            stored.update((row[0], row[1:]) for row in await s.execute(cols))
     sample = []
-    for index, obj in iter_json_records(path):
+    for index, obj in records:
         data, source, usd, style = stored[uuid.UUID(obj["id"])]
         assert source is not None and orjson.loads(source) == orjson.loads(orjson.dumps(obj)), obj["id"]
         current, _ = upgrade_card(orjson.loads(orjson.dumps(obj)))
