@@ -2,7 +2,7 @@
 catalog_migration: Scryfall's card migrations (merged or deleted card ids)
 
 Revision ID: f1a7c3e9d5b2
-Revises: 6875710ede62
+Revises: f1a7c3e9d2b5
 Create Date: 2026-12-03 19:33:00
 """
 
@@ -14,7 +14,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision: str = "f1a7c3e9d5b2"
-down_revision: str | None = "6875710ede62"
+down_revision: str | None = "f1a7c3e9d2b5"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 

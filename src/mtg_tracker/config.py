@@ -12,6 +12,7 @@ from enum import StrEnum
 from functools import lru_cache
 from pathlib import Path
 from typing import Annotated, Literal
+from urllib.parse import urlsplit
 
 from pydantic import BaseModel, Field, SecretStr, field_validator, model_validator
 from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
@@ -225,10 +226,12 @@ class AuthSettings(BaseModel):
 
 class RateLimitSettings(BaseModel):
     enabled: bool = Field(True, description="false = no limits at all (headers are not sent either).")
-    per_minute: int = Field(300, ge=1, description="Default budget: requests per minute per principal or address.")
-    burst: int = Field(60, ge=1, description="Default budget: requests allowed at once before the rate applies.")
-    search_per_minute: int = Field(60, ge=1, description="Card search, random and autocomplete.")
-    search_burst: int = Field(20, ge=1)
+    # Defaults sit above Scryfall's published limits (10 requests/s, 2/s for search), so that a client
+    # written to throttle itself for Scryfall never sees a 429 here (README "Use your client").
+    per_minute: int = Field(900, ge=1, description="Default budget: requests per minute per principal or address.")
+    burst: int = Field(100, ge=1, description="Default budget: requests allowed at once before the rate applies.")
+    search_per_minute: int = Field(150, ge=1, description="Card search, random and autocomplete.")
+    search_burst: int = Field(30, ge=1)
     auth_per_minute: int = Field(10, ge=1, description="Token, refresh and register (per address).")
     auth_burst: int = Field(10, ge=1)
     import_per_minute: int = Field(6, ge=1, description="Collection imports.")
@@ -307,6 +310,9 @@ class Settings(BaseSettings):
     read_database_url: str | None = None
     redis_url: str | None = None
     nats_url: str | None = None  # MTG_NATS_URL: the marketplace's event relay publishes to JetStream
+    # The URL clients reach the service at (scheme, host, optional port and path prefix), for the links
+    # the API hands out; unset = the request's own host (X-Forwarded-* only from trusted proxies).
+    public_url: str | None = None
     secret_key: SecretStr = SecretStr(DEFAULT_SECRET)
     data_dir: Path = Path("./var")
 
@@ -336,6 +342,16 @@ class Settings(BaseSettings):
         if value is None or value == "":
             return None
         return normalise_database_url(value)
+
+    @field_validator("public_url")
+    @classmethod
+    def _check_public_url(cls, value: str | None) -> str | None:
+        if not value:
+            return None
+        parsed = urlsplit(value)
+        if parsed.scheme not in ("http", "https") or not parsed.netloc or parsed.query or parsed.fragment:
+            raise ValueError("must be an http(s) URL without query or fragment, e.g. https://cards.example.org")
+        return value.rstrip("/")
 
     @field_validator("redis_url")
     @classmethod

@@ -25,6 +25,7 @@ from mtg_tracker.kit.docs import install_docs
 from mtg_tracker.kit.features import FeatureFlags
 from mtg_tracker.kit.health import check_database
 from mtg_tracker.kit.http import API_PREFIX, parse_networks
+from mtg_tracker.kit.links import LinkRewriteMiddleware
 from mtg_tracker.kit.logging import configure_logging, get_logger
 from mtg_tracker.kit.middleware import RequestContextMiddleware
 from mtg_tracker.kit.ratelimit import RateLimitMiddleware
@@ -40,6 +41,9 @@ shapes (card, list, catalog and error objects), so existing Scryfall clients wor
 Every error is a JSON error object with a `request_id`.
 """
 
+
+# The origin of Scryfall's API in stored card and set objects; rewritten to this server on output.
+SCRYFALL_API_ORIGIN = "https://api.scryfall.com"
 
 # Stricter budgets: (budget, path pattern, method or None). First match wins; everything else is "default".
 RATE_LIMIT_ROUTES: list[tuple[str, re.Pattern[str], str | None]] = [
@@ -132,6 +136,14 @@ def create_app(
     install_docs(app, openapi_url="/openapi.json")
     # Innermost: it reads the matched route from the scope when the response starts.
     app.add_middleware(DeprecationHeadersMiddleware)
+    # Next: Scryfall's API links in stored objects become links to this server (kit.links).
+    app.add_middleware(
+        LinkRewriteMiddleware,
+        upstream=SCRYFALL_API_ORIGIN,
+        mount_path=API_PREFIX,
+        public_url=settings.public_url,
+        trusted_proxies=parse_networks(settings.http.trusted_proxies),
+    )
     if settings.rate_limit.enabled:
         # Added first, so it runs inside CORS (a 429 still carries CORS headers and preflights are not
         # counted) and inside RequestContextMiddleware (request id and client address are set).

@@ -38,11 +38,16 @@ def _by_name(cards: list[dict[str, Any]], name: str) -> dict[str, Any]:
 _err = error_body
 
 
+def _served(card: dict[str, Any], host: bytes = b"testserver") -> dict[str, Any]:
+    """The object as served: Scryfall's API links point at this server (the test client's host)."""
+    return orjson.loads(orjson.dumps(card).replace(b"https://api.scryfall.com/", b"http://" + host + b"/api/v1/"))
+
+
 async def test_card_by_id_is_the_source_object(client: httpx.AsyncClient, cards: list[dict[str, Any]]) -> None:
     for card in cards[:20]:
         resp = await client.get(f"{API}/cards/{card['id']}")
         assert resp.status_code == 200
-        assert resp.json() == card
+        assert resp.json() == _served(card)
         assert resp.headers["etag"] and "max-age" in resp.headers["cache-control"]
 
 
@@ -264,8 +269,8 @@ async def test_missing_card_is_fetched_and_stored(database_url: str, tmp_path: P
     app = _upstream_app(settings, handler)
     async with LifespanManager(app):
         async with httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url="http://t") as c:
-            assert (await c.get(f"{API}/cards/{card['id']}")).json() == card
-            assert (await c.get(f"{API}/cards/{card['id']}")).json() == card
+            assert (await c.get(f"{API}/cards/{card['id']}")).json() == _served(card, b"t")
+            assert (await c.get(f"{API}/cards/{card['id']}")).json() == _served(card, b"t")
             assert calls == [f"/cards/{card['id']}"]  # the second read is local
             _err(await c.get(f"{API}/cards/00000000-0000-0000-0000-000000000001"), 404)
 
@@ -313,7 +318,7 @@ async def test_redis_cache_backend(database_url: str, tmp_path: Path, redis_url:
     async with LifespanManager(app):
         async with httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url="http://t") as c:
             for _ in range(3):
-                assert (await c.get(f"{API}/cards/{items[0]['id']}")).json() == items[0]
+                assert (await c.get(f"{API}/cards/{items[0]['id']}")).json() == _served(items[0], b"t")
             assert (await c.get("/ready")).json()["checks"]["redis"]["status"] == "ok"
             cached = await app.state.cache.backend.get(app.state.cache._key("catalog", f"card:{items[0]['id']}"))
             assert cached is not None and orjson.loads(cached.split(b"\n", 1)[1]) == items[0]

@@ -43,6 +43,7 @@ def _print_card_summary(summary: Any) -> None:
         ("updated", summary.updated),
         ("unchanged", summary.unchanged),
         ("skipped", summary.skipped),
+        ("upgraded to the current schema", summary.upgraded),
         ("sets inserted / updated", f"{summary.sets_inserted} / {summary.sets_updated}"),
         (f"price points ({summary.price_day})", summary.prices_recorded),
         ("seconds", f"{summary.seconds:.1f}"),
@@ -50,6 +51,12 @@ def _print_card_summary(summary: Any) -> None:
     ):
         table.add_row(label, f"{value:,}" if isinstance(value, int) else str(value))
     Console().print(table)
+    if summary.upgraded:
+        # Which fields an older file lacked, so an operator sees what was derived or defaulted.
+        fields = Table("field", "cards", title="Upgraded fields")
+        for name, count in summary.upgraded_fields.most_common():
+            fields.add_row(name, f"{count:,}")
+        Console().print(fields)
     if summary.skipped:
         reasons = Table("reason", "records", title="Skipped records")
         for reason, count in summary.skip_reasons.most_common():

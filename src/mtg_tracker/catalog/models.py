@@ -130,6 +130,9 @@ class Card(PriceCents, Base):
     price_style: Mapped[int] = mapped_column(SmallInteger)
     price_keys: Mapped[int] = mapped_column(SmallInteger)
     data: Mapped[bytes] = mapped_column(LargeBinary)
+    # The object exactly as imported (with its own prices) when catalog.upgrade had to bring it to the
+    # current schema; None when ``data`` already is the source. Served by ?format=source.
+    source: Mapped[bytes | None] = mapped_column(LargeBinary, nullable=True)
     content_hash: Mapped[str] = mapped_column(String(32))
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime)
 

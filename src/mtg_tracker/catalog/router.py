@@ -69,8 +69,12 @@ class CardFormat:
 
 def card_format(
     format: Annotated[
-        Literal["json", "text", "image"],
-        Query(description="json (the card object), text (a plaintext block) or image (a 302 to the image)."),
+        Literal["json", "text", "image", "source"],
+        Query(
+            description="json (the card object in Scryfall's current schema), text (a plaintext block), image "
+            "(a 302 to the image) or source (on /cards/{id} only: the object exactly as the imported file had "
+            "it, with its own prices)."
+        ),
     ] = "json",
     version: Annotated[ImageVersion, Query(description="With format=image: which stored image size.")] = "large",
     face: Annotated[
@@ -89,6 +93,8 @@ def _answer(request: Request, payload: catalog_service.Payload, fmt: CardFormat)
     """The card in the requested format; json keeps its ETag and 304s, the others are derived from it."""
     if fmt.format == "json":
         return _send(request, payload)
+    if fmt.format == "source":
+        raise BadRequest("format=source is served by /cards/{id} only.")
     card = orjson.loads(payload.body)
     headers = {"Cache-Control": CARD_CACHE_CONTROL}
     if isinstance(card.get("scryfall_uri"), str):
@@ -255,6 +261,9 @@ async def card(
         card_id = uuid.UUID(id)
     except ValueError:
         raise CardNotFound(f"No card found with id {id!r}: a Scryfall id is a UUID.") from None
+    if fmt.format == "source":
+        async with db.session(write=False) as session:
+            return _send(request, await catalog_service.card_source(session, card_id))
     payload = await catalog_service.card_by_id(db, cache, card_id, upstream=_upstream(request))
     return _answer(request, payload, fmt)
 

@@ -15,7 +15,7 @@ from datetime import UTC, date, datetime
 from typing import Any
 
 import orjson
-from sqlalchemy import Select, func, insert, select
+from sqlalchemy import Select, case, func, insert, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from mtg_tracker.catalog import catalogs, symbology
@@ -32,9 +32,10 @@ from mtg_tracker.catalog.models import (
     CardSet,
 )
 from mtg_tracker.catalog.names import NameIndex
-from mtg_tracker.catalog.normalize import COLOR_BITS, card_json, normalize_name, render_prices
+from mtg_tracker.catalog.normalize import COLOR_BITS, FINISH_BITS, card_json, normalize_name, render_prices
 from mtg_tracker.catalog.rulings import Ruling
 from mtg_tracker.catalog.scryfall import ScryfallClient
+from mtg_tracker.catalog.upgrade import upgrade_set
 from mtg_tracker.kit.cache import Cache
 from mtg_tracker.kit.db import Database
 from mtg_tracker.kit.errors import NotFound, ValidationFailed
@@ -127,6 +128,15 @@ async def card_by_id(
     payload = Payload.of(body)
     await cache.set(CATALOG_CACHE_NAMESPACE, key, payload.pack())
     return payload
+
+
+async def card_source(session: AsyncSession, card_id: uuid.UUID) -> Payload:
+    """The card as its source file had it: the kept source object when the import upgraded it, else the
+    stored object (it was current already) with today's prices."""
+    row = (await session.execute(select(Card.source, *BODY_COLUMNS).where(Card.id == card_id))).first()
+    if row is None:
+        raise CardNotFound(f"No card found with id {card_id}.")
+    return Payload.of(row[0] if row[0] is not None else card_body(row[1:]))
 
 
 async def card_by_set_number(session: AsyncSession, set_code: str, number: str, lang: str | None) -> Payload:
@@ -296,25 +306,47 @@ def _collection_stmt(ident: dict[str, Any]) -> BodySelect | None:
 # -- sets ----------------------------------------------------------------------------------------------
 
 
-def _set_body(s: CardSet) -> bytes:
+def _set_body(s: CardSet, finishes: tuple[int, int, int]) -> bytes:
+    """Scryfall's set object with every field it always carries: the /sets object when one was imported
+    (older ones gain what they lack), else one built from what the cards said. ``finishes`` is (printings,
+    with a nonfoil finish, with a foil finish), for foil_only/nonfoil_only."""
+    total, nonfoil, foil = finishes
+    flags = {"foil_only": total > 0 and nonfoil == 0, "nonfoil_only": total > 0 and foil == 0}
     if s.data is not None:
-        return s.data
-    # Known only from card objects: say exactly what those said, nothing invented.
+        return orjson.dumps(upgrade_set(orjson.loads(s.data), **flags))
     obj: dict[str, Any] = {"object": "set", "id": str(s.id) if s.id else None, "code": s.code, "name": s.name}
     if s.set_type:
         obj["set_type"] = s.set_type
     if s.released_at:
         obj["released_at"] = s.released_at.isoformat()
+    if s.block_code:
+        obj["block_code"] = s.block_code
+    if s.parent_set_code:
+        obj["parent_set_code"] = s.parent_set_code
     obj["card_count"] = s.card_count
     obj["digital"] = s.digital
-    return orjson.dumps(obj)
+    return orjson.dumps(upgrade_set(obj, **flags))
+
+
+async def _set_finishes(session: AsyncSession, code: str | None = None) -> dict[str, tuple[int, int, int]]:
+    nonfoil = func.sum(case((Card.finishes.op("&")(FINISH_BITS["nonfoil"]) != 0, 1), else_=0))
+    foil = func.sum(case((Card.finishes.op("&")(FINISH_BITS["foil"] | FINISH_BITS["etched"]) != 0, 1), else_=0))
+    stmt = select(Card.set_code, func.count(), nonfoil, foil).group_by(Card.set_code)
+    if code is not None:
+        stmt = stmt.where(Card.set_code == code)
+    return {r[0]: (int(r[1]), int(r[2] or 0), int(r[3] or 0)) for r in await session.execute(stmt)}
 
 
 async def list_sets(session: AsyncSession) -> Payload:
+    finishes = await _set_finishes(session)
     rows = (
         await session.execute(select(CardSet).order_by(CardSet.released_at.desc().nulls_last(), CardSet.code))
     ).scalars()
-    body = b'{"object":"list","has_more":false,"data":[' + b",".join(_set_body(s) for s in rows) + b"]}"
+    body = (
+        b'{"object":"list","has_more":false,"data":['
+        + b",".join(_set_body(s, finishes.get(s.code, (0, 0, 0))) for s in rows)
+        + b"]}"
+    )
     return Payload.of(body)
 
 
@@ -328,18 +360,21 @@ async def get_set(session: AsyncSession, code_or_id: str) -> Payload:
     found = (await session.execute(stmt)).scalar_one_or_none()
     if found is None:
         raise SetNotFound(f"No set found with code or id “{code_or_id}”.")
-    return Payload.of(_set_body(found))
+    finishes = await _set_finishes(session, found.code)
+    return Payload.of(_set_body(found, finishes.get(found.code, (0, 0, 0))))
 
 
 async def set_by_tcgplayer_id(session: AsyncSession, tcgplayer_id: int) -> Payload:
     """The set whose Scryfall object carries this tcgplayer_id. Only sets imported from /sets have one; a
     few hundred rows, so reading their objects beats a column that every set import would have to fill."""
     rows = await session.execute(
-        select(CardSet.data).where(CardSet.data.is_not(None)).order_by(CardSet.released_at.desc().nulls_last())
+        select(CardSet).where(CardSet.data.is_not(None)).order_by(CardSet.released_at.desc().nulls_last())
     )
-    for (data,) in rows:
-        if data is not None and orjson.loads(data).get("tcgplayer_id") == tcgplayer_id:
-            return Payload.of(data)
+    for found in rows.scalars():
+        if found.data is not None and orjson.loads(found.data).get("tcgplayer_id") == tcgplayer_id:
+            # Rendered like /sets/{code}: every field of today's set object, this server's links.
+            finishes = await _set_finishes(session, found.code)
+            return Payload.of(_set_body(found, finishes.get(found.code, (0, 0, 0))))
     raise SetNotFound(f"No set found with tcgplayer id {tcgplayer_id}.")
 
 

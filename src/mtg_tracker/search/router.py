@@ -11,6 +11,7 @@ from mtg_tracker.catalog import cardtext
 from mtg_tracker.catalog import service as catalog_service
 from mtg_tracker.catalog.schemas import CardList, CardObject
 from mtg_tracker.kit.deps import CacheDep, ReadSessionDep, SettingsDep
+from mtg_tracker.kit.http import public_url
 from mtg_tracker.kit.schemas import error_responses
 from mtg_tracker.search import service
 from mtg_tracker.search.compiler import Options
@@ -120,7 +121,9 @@ async def search(
         timeout_ms=settings.search.timeout_ms,
         cache=cache if settings.search.cache_results else None,
     )
-    next_page = str(request.url.include_query_params(page=page + 1)) if result.has_more else None
+    next_page = None
+    if result.has_more:
+        next_page = public_url(request, request.url.path, request.url.include_query_params(page=page + 1).query)
     if format == "json":
         return Response(service.render_list(result, next_page), media_type=JSON)
     # A page at a time, like the JSON: the headers carry what the list object would have said.
