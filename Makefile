@@ -2,23 +2,35 @@
 PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
-STAMP := $(VENV)/.installed-$(shell cat pyproject.toml | cksum | cut -d' ' -f1)
+# Reinstall when the project or the locked versions change.
+STAMP := $(VENV)/.installed-$(shell cat pyproject.toml requirements-dev.lock | cksum | cut -d' ' -f1)
+# One resolution for every platform and Python >= 3.11, with the hash of every file (see `make lock`).
+UV_COMPILE = $(BIN)/uv pip compile pyproject.toml --universal --generate-hashes --python-version 3.11 --quiet
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: run test lint bench install format clean migrate demo
+.PHONY: run test lint bench install format clean migrate demo lock
 
 $(BIN)/python:
 	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info >= (3, 11) else "Python 3.11+ is required")'
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --upgrade pip
 
-$(STAMP): $(BIN)/python pyproject.toml
-	$(BIN)/python -m pip install --quiet -e '.[dev]'
+$(STAMP): $(BIN)/python pyproject.toml requirements-dev.lock
+	$(BIN)/python -m pip install --quiet --require-hashes -r requirements-dev.lock
+	$(BIN)/python -m pip install --quiet --no-deps -e .
 	@rm -f $(VENV)/.installed-*
 	@touch $(STAMP)
 
 install: $(STAMP)
+
+# After changing dependencies in pyproject.toml (or to take upgrades: delete the lock files first).
+# Versions already locked are kept where they still fit; the Dockerfile installs requirements.lock,
+# `make install` requirements-dev.lock, both with --require-hashes.
+lock: $(BIN)/python
+	$(BIN)/python -m pip install --quiet 'uv>=0.5'
+	$(UV_COMPILE) --extra otel -o requirements.lock
+	$(UV_COMPILE) --extra dev -o requirements-dev.lock
 
 migrate: install
 	$(BIN)/mtg-tracker db upgrade
@@ -40,6 +52,8 @@ lint: install
 	$(BIN)/ruff format --check src tests bench scripts migrations
 	$(BIN)/mypy
 	$(BIN)/lint-imports
+	$(BIN)/bandit --quiet --severity-level medium --recursive src scripts
+	$(BIN)/hadolint Dockerfile
 
 format: install
 	$(BIN)/ruff format src tests bench scripts migrations

@@ -5,6 +5,7 @@
     python -m bench prices   # 150k printings × 90 days of prices: snapshot, size, history latency, movers
     python -m bench collections  # the real 20,726-row ManaBox export into the real 2019 catalog: import, value
     python -m bench search   # the search engine vs a naive in-memory filter (see bench/search.py, --help)
+    python -m bench marketplace  # the nightly integrity audit over 1,000,000 journal lines
 PostgreSQL runs when MTG_BENCH_DATABASE_URL (or MTG_TEST_DATABASE_URL) points at a server.
 """
 
@@ -237,6 +238,10 @@ def main() -> None:
             from bench.prices import bench_prices
 
             result = bench_prices()
+        elif name == "marketplace":
+            from bench.marketplace import bench_marketplace
+
+            result = bench_marketplace()
         elif name == "collections":
             from bench.collections import bench_collections
 

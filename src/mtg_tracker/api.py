@@ -14,17 +14,26 @@ from mtg_tracker.account.router import auth_router as account_auth_router
 from mtg_tracker.account.router import document_password_policy
 from mtg_tracker.account.router import users_router as account_users_router
 from mtg_tracker.catalog import service as catalog_service
+from mtg_tracker.catalog.mtgio import router as mtgio_router
 from mtg_tracker.catalog.router import router as catalog_router
 from mtg_tracker.catalog.scryfall import ScryfallClient
 from mtg_tracker.collection.router import router as collection_router
 from mtg_tracker.config import Settings
+from mtg_tracker.kit.features import require_feature
 from mtg_tracker.kit.health import DETAIL_PROVIDERS
+from mtg_tracker.marketplace import integrity as marketplace_integrity
+from mtg_tracker.marketplace.router import admin_router as marketplace_admin_router
+from mtg_tracker.marketplace.router import router as marketplace_router
 from mtg_tracker.ops import backup as ops_backup
+from mtg_tracker.ops.features import MARKETPLACE
+from mtg_tracker.ops.features import router as feature_flags_router
 from mtg_tracker.price.router import alerts_router as price_alerts_router
 from mtg_tracker.price.router import router as price_router
 from mtg_tracker.search.router import router as search_router
 
 router = APIRouter()
+# magicthegathering.io v1 shapes over the same catalog: main.py mounts it at /mtgio/v1.
+MTGIO_ROUTER: APIRouter = mtgio_router
 # Before the catalog: its /cards/{id} and /cards/{code}/{number} would otherwise answer /cards/search,
 # /cards/random and /cards/{id}/prices.
 router.include_router(search_router)
@@ -32,9 +41,13 @@ router.include_router(price_router)
 router.include_router(catalog_router)
 router.include_router(price_alerts_router)
 router.include_router(collection_router)
+# A kill switch: MTG_FEATURES__MARKETPLACE=off (or an admin override) makes every marketplace route 404.
+router.include_router(marketplace_router, dependencies=[require_feature(MARKETPLACE.name)])
+router.include_router(marketplace_admin_router, dependencies=[require_feature(MARKETPLACE.name)])
 router.include_router(account_auth_router)
 router.include_router(account_users_router)
 router.include_router(account_admin_router)
+router.include_router(feature_flags_router)
 
 
 def openapi_fixups(settings: Settings) -> list[Callable[[dict[str, Any]], None]]:
@@ -47,6 +60,7 @@ rate_limit_identity = account_deps.rate_limit_identity
 
 DETAIL_PROVIDERS["catalog"] = catalog_service.health_detail
 DETAIL_PROVIDERS["backups"] = ops_backup.health_detail_provider
+DETAIL_PROVIDERS["marketplace_integrity"] = marketplace_integrity.health_detail
 
 
 async def startup(app: FastAPI) -> None:

@@ -20,6 +20,7 @@ from mtg_tracker.catalog import cli as catalog_cli
 from mtg_tracker.collection import cli as collection_cli
 from mtg_tracker.config import Settings
 from mtg_tracker.kit.cli import console, load_settings, require_database
+from mtg_tracker.marketplace import cli as marketplace_cli
 from mtg_tracker.ops import cli as ops_cli
 from mtg_tracker.price import cli as price_cli
 
@@ -40,6 +41,7 @@ app.add_typer(price_cli.app, name="prices")
 app.add_typer(account_cli.app, name="users")
 app.add_typer(collection_cli.app, name="collection")
 app.add_typer(ops_cli.app, name="backup")
+app.add_typer(marketplace_cli.app, name="ledger")
 
 
 def _setup_logging(settings: Settings) -> None:
@@ -58,7 +60,11 @@ def version() -> None:
 def serve(
     host: Annotated[str, typer.Option(help="Interface to bind.")] = "127.0.0.1",
     port: Annotated[int, typer.Option(help="TCP port.")] = 8000,
-    workers: Annotated[int, typer.Option(min=1, help="Worker processes (metrics switch to multiprocess mode).")] = 1,
+    workers: Annotated[
+        int,
+        # WEB_CONCURRENCY is the name container platforms (and the Dockerfile) use for the worker count.
+        typer.Option(min=1, envvar="WEB_CONCURRENCY", help="Worker processes (metrics switch to multiprocess mode)."),
+    ] = 1,
     reload: Annotated[bool, typer.Option(help="Reload on code changes (development only).")] = False,
 ) -> None:
     """Serve the API (and, unless MTG_SCHEDULER__ENABLED=false, the in-process scheduler)."""
@@ -87,16 +93,37 @@ def serve(
 
 
 @app.command()
-def scheduler() -> None:
+def scheduler(
+    metrics_port: Annotated[
+        int,
+        typer.Option(
+            min=0,
+            max=65535,
+            help="Serve Prometheus /metrics on this port (0 = none): jobs and backups report from here.",
+        ),
+    ] = 0,
+    metrics_host: Annotated[str, typer.Option(help="Interface for --metrics-port.")] = "127.0.0.1",
+) -> None:
     """Run only the job scheduler, as its own process (for deployments that keep it off the API)."""
     settings = load_settings()
     _setup_logging(settings)
+    if metrics_port:
+        # Job and backup metrics live in the process that ran the job; without this port a separate
+        # scheduler's job_* and backup_* series would never reach Prometheus. It serves metrics only, no
+        # API: restrict who reaches it with the network (deploy/ does, with a NetworkPolicy).
+        from prometheus_client import start_http_server
+
+        start_http_server(metrics_port, addr=metrics_host)
     from mtg_tracker import jobs  # noqa: F401
+    from mtg_tracker.kit import tracing
     from mtg_tracker.kit.db import Database
     from mtg_tracker.kit.scheduler import Scheduler
 
+    tracing.setup(settings)
+
     async def _main() -> None:
         db = Database(settings)
+        tracing.instrument_database(db)
         sched = Scheduler(db, settings)
         stop = asyncio.Event()
         loop = asyncio.get_running_loop()
@@ -106,6 +133,7 @@ def scheduler() -> None:
         await stop.wait()
         await sched.stop()
         await db.dispose()
+        tracing.shutdown()  # flush the last spans
 
     asyncio.run(_main())
 

@@ -12,6 +12,7 @@ from enum import StrEnum
 from functools import lru_cache
 from pathlib import Path
 from typing import Annotated, Literal
+from urllib.parse import urlsplit
 
 from pydantic import BaseModel, Field, SecretStr, field_validator, model_validator
 from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
@@ -156,6 +157,26 @@ class CollectionSettings(BaseModel):
     )
 
 
+class MarketplaceSettings(BaseModel):
+    fee_bps: int = Field(
+        500, ge=0, le=10_000, description="Platform fee on a completed order, in basis points (500 = 5 %)."
+    )
+    idempotency_hours: int = Field(
+        48, ge=24, description="How long POST /orders replays the stored reply of an Idempotency-Key."
+    )
+    nats_stream: str = Field(
+        "MTG_EVENTS", pattern=r"^[A-Za-z0-9_-]{1,64}$", description="JetStream stream the outbox relay publishes to."
+    )
+    nats_subject_prefix: str = Field(
+        "mtg.events", pattern=r"^[A-Za-z0-9_-]+(\.[A-Za-z0-9_-]+)*$", description="Subjects are <prefix>.<event type>."
+    )
+    webhook_url: str | None = Field(
+        None, description="Without MTG_NATS_URL: events are POSTed here, signed (X-MTG-Signature: sha256=<hmac>)."
+    )
+    webhook_secret: SecretStr | None = Field(None, description="HMAC-SHA256 key of the webhook signature.")
+    relay_batch: int = Field(500, ge=1, le=10_000, description="Events one relay pass publishes at most.")
+
+
 class AuthSettings(BaseModel):
     signing_keys: Annotated[list[str], NoDecode] = Field(
         default_factory=list,
@@ -205,14 +226,18 @@ class AuthSettings(BaseModel):
 
 class RateLimitSettings(BaseModel):
     enabled: bool = Field(True, description="false = no limits at all (headers are not sent either).")
-    per_minute: int = Field(300, ge=1, description="Default budget: requests per minute per principal or address.")
-    burst: int = Field(60, ge=1, description="Default budget: requests allowed at once before the rate applies.")
-    search_per_minute: int = Field(60, ge=1, description="Card search, random and autocomplete.")
-    search_burst: int = Field(20, ge=1)
+    # Defaults sit above Scryfall's published limits (10 requests/s, 2/s for search), so that a client
+    # written to throttle itself for Scryfall never sees a 429 here (README "Use your client").
+    per_minute: int = Field(900, ge=1, description="Default budget: requests per minute per principal or address.")
+    burst: int = Field(100, ge=1, description="Default budget: requests allowed at once before the rate applies.")
+    search_per_minute: int = Field(150, ge=1, description="Card search, random and autocomplete.")
+    search_burst: int = Field(30, ge=1)
     auth_per_minute: int = Field(10, ge=1, description="Token, refresh and register (per address).")
     auth_burst: int = Field(10, ge=1)
     import_per_minute: int = Field(6, ge=1, description="Collection imports.")
     import_burst: int = Field(3, ge=1)
+    order_per_minute: int = Field(30, ge=1, description="Marketplace order creations (POST /orders).")
+    order_burst: int = Field(10, ge=1)
     allowlist: Annotated[list[str], NoDecode] = Field(
         default_factory=list, description="CIDRs never limited (monitoring, internal jobs)."
     )
@@ -262,6 +287,14 @@ class BackupSettings(BaseModel):
     keep_monthly: int = Field(12, ge=0, le=1200, description="Newest backup of each of the last N months.")
 
 
+class OtelSettings(BaseModel):
+    endpoint: str | None = Field(
+        None, description="OTLP/HTTP collector (`http://otel-collector:4318`); unset = tracing off, at no cost."
+    )
+    service_name: str = Field("mtg-tracker", description="`service.name` of the spans.")
+    sample_ratio: float = Field(1.0, ge=0.0, le=1.0, description="Share of traces kept (parent-based).")
+
+
 class Settings(BaseSettings):
     """Every knob of the service. See README's configuration table."""
 
@@ -276,6 +309,10 @@ class Settings(BaseSettings):
     database_url: str = DEFAULT_DATABASE_URL
     read_database_url: str | None = None
     redis_url: str | None = None
+    nats_url: str | None = None  # MTG_NATS_URL: the marketplace's event relay publishes to JetStream
+    # The URL clients reach the service at (scheme, host, optional port and path prefix), for the links
+    # the API hands out; unset = the request's own host (X-Forwarded-* only from trusted proxies).
+    public_url: str | None = None
     secret_key: SecretStr = SecretStr(DEFAULT_SECRET)
     data_dir: Path = Path("./var")
 
@@ -289,9 +326,15 @@ class Settings(BaseSettings):
     price: PriceSettings = Field(default_factory=PriceSettings)
     collection: CollectionSettings = Field(default_factory=CollectionSettings)
     auth: AuthSettings = Field(default_factory=AuthSettings)
+    marketplace: MarketplaceSettings = Field(default_factory=MarketplaceSettings)
     rate_limit: RateLimitSettings = Field(default_factory=RateLimitSettings)
     ops: OpsSettings = Field(default_factory=OpsSettings)
     backup: BackupSettings = Field(default_factory=BackupSettings)
+    otel: OtelSettings = Field(default_factory=OtelSettings)
+    features: dict[str, str] = Field(
+        default_factory=dict,
+        description="MTG_FEATURES__<NAME>=on|off|<percent>: feature flags at start (registry: ops/features.py).",
+    )
 
     @field_validator("database_url", "read_database_url")
     @classmethod
@@ -299,6 +342,16 @@ class Settings(BaseSettings):
         if value is None or value == "":
             return None
         return normalise_database_url(value)
+
+    @field_validator("public_url")
+    @classmethod
+    def _check_public_url(cls, value: str | None) -> str | None:
+        if not value:
+            return None
+        parsed = urlsplit(value)
+        if parsed.scheme not in ("http", "https") or not parsed.netloc or parsed.query or parsed.fragment:
+            raise ValueError("must be an http(s) URL without query or fragment, e.g. https://cards.example.org")
+        return value.rstrip("/")
 
     @field_validator("redis_url")
     @classmethod

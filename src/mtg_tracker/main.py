@@ -17,12 +17,15 @@ from fastapi.middleware.cors import CORSMiddleware
 
 from mtg_tracker import __version__, api, jobs
 from mtg_tracker.config import Settings, get_settings
-from mtg_tracker.kit import handlers, metrics
+from mtg_tracker.kit import handlers, metrics, tracing
 from mtg_tracker.kit.cache import Cache
 from mtg_tracker.kit.db import Database
+from mtg_tracker.kit.deprecation import DeprecationHeadersMiddleware
 from mtg_tracker.kit.docs import install_docs
+from mtg_tracker.kit.features import FeatureFlags
 from mtg_tracker.kit.health import check_database
 from mtg_tracker.kit.http import API_PREFIX, parse_networks
+from mtg_tracker.kit.links import LinkRewriteMiddleware
 from mtg_tracker.kit.logging import configure_logging, get_logger
 from mtg_tracker.kit.middleware import RequestContextMiddleware
 from mtg_tracker.kit.ratelimit import RateLimitMiddleware
@@ -39,11 +42,15 @@ Every error is a JSON error object with a `request_id`.
 """
 
 
+# The origin of Scryfall's API in stored card and set objects; rewritten to this server on output.
+SCRYFALL_API_ORIGIN = "https://api.scryfall.com"
+
 # Stricter budgets: (budget, path pattern, method or None). First match wins; everything else is "default".
 RATE_LIMIT_ROUTES: list[tuple[str, re.Pattern[str], str | None]] = [
     ("search", re.compile(r"^/api/v1/cards/(search|random|autocomplete)$"), None),
     ("auth", re.compile(r"^/api/v1/auth/(token|refresh|register)$"), "POST"),
     ("import", re.compile(r"^/api/v1/collections/[^/]+/import$"), "POST"),
+    ("order", re.compile(r"^/api/v1/orders$"), "POST"),
 ]
 
 
@@ -60,19 +67,24 @@ def create_app(
     *,
     run_scheduler: bool | None = None,
     upstream_transport: httpx.AsyncBaseTransport | None = None,
+    span_exporter: Any = None,
 ) -> FastAPI:
-    """The ASGI app. ``upstream_transport`` replaces the network under the Scryfall client (tests)."""
+    """The ASGI app. ``upstream_transport`` replaces the network under the Scryfall client (tests);
+    ``span_exporter`` turns tracing on into that exporter (tests)."""
     settings = settings or get_settings()
     configure_logging(settings.log.level, settings.log.format)
+    tracing.setup(settings, exporter=span_exporter)
     scheduler_on = settings.scheduler.enabled if run_scheduler is None else run_scheduler
     assert jobs.REGISTRY is not None  # the import registers every domain's jobs, also for /health/detailed
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         db = Database(settings)
+        tracing.instrument_database(db)
         app.state.db = db
         app.state.redis = _redis_client(settings)
         app.state.cache = Cache.from_settings(settings)
+        app.state.features = FeatureFlags(db, settings.features)
         app.state.started_at = time.monotonic()
         # Serve even when the database is down or behind: liveness stays up, readiness says why.
         status = await check_database(db, timeout=2.0)
@@ -122,6 +134,16 @@ def create_app(
     app.state.upstream_transport = upstream_transport
     handlers.install(app)
     install_docs(app, openapi_url="/openapi.json")
+    # Innermost: it reads the matched route from the scope when the response starts.
+    app.add_middleware(DeprecationHeadersMiddleware)
+    # Next: Scryfall's API links in stored objects become links to this server (kit.links).
+    app.add_middleware(
+        LinkRewriteMiddleware,
+        upstream=SCRYFALL_API_ORIGIN,
+        mount_path=API_PREFIX,
+        public_url=settings.public_url,
+        trusted_proxies=parse_networks(settings.http.trusted_proxies),
+    )
     if settings.rate_limit.enabled:
         # Added first, so it runs inside CORS (a 429 still carries CORS headers and preflights are not
         # counted) and inside RequestContextMiddleware (request id and client address are set).
@@ -152,6 +174,9 @@ def create_app(
                 "RateLimit-Remaining",
                 "RateLimit-Reset",
                 "Retry-After",
+                "Deprecation",
+                "Sunset",
+                "Link",
             ],
             max_age=600,
         )
@@ -165,5 +190,8 @@ def create_app(
     )
     app.include_router(ops_router)
     app.include_router(api.router, prefix=API_PREFIX)
+    # magicthegathering.io v1 shapes over the same catalog, for code written against that API.
+    app.include_router(api.MTGIO_ROUTER, prefix="/mtgio/v1")
     install_openapi(app, api.openapi_fixups(settings))
+    tracing.instrument_app(app)
     return app

@@ -4,7 +4,22 @@ from mtg_tracker.account.models import ApiKey, AuditEvent, LoginFailure, Refresh
 from mtg_tracker.catalog.models import Card, CardMultiverse, CardName, CardSet, CatalogImport
 from mtg_tracker.collection.models import Collection, CollectionEntry, CollectionValueSnapshot
 from mtg_tracker.kit.cache import CacheGeneration
+from mtg_tracker.kit.features import FeatureFlagOverride
 from mtg_tracker.kit.scheduler import JobRun
+from mtg_tracker.marketplace.models import (
+    IdempotentReply,
+    IntegrityRun,
+    JournalEntry,
+    JournalLine,
+    LedgerAccount,
+    Listing,
+    Order,
+    OrderLine,
+    OutboxEvent,
+    Shop,
+    ShopCollection,
+    ShopMember,
+)
 from mtg_tracker.price.models import PriceAlert, PriceAlertEvent, PriceMover, PricePoint
 
 __all__ = [
@@ -19,13 +34,26 @@ __all__ = [
     "Collection",
     "CollectionEntry",
     "CollectionValueSnapshot",
+    "FeatureFlagOverride",
+    "IdempotentReply",
+    "IntegrityRun",
     "JobRun",
+    "JournalEntry",
+    "JournalLine",
+    "LedgerAccount",
+    "Listing",
     "LoginFailure",
+    "Order",
+    "OrderLine",
+    "OutboxEvent",
     "PriceAlert",
     "PriceAlertEvent",
     "PriceMover",
     "PricePoint",
     "RefreshToken",
     "Session",
+    "Shop",
+    "ShopCollection",
+    "ShopMember",
     "User",
 ]

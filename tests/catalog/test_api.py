@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import gzip
+import json
 import time
 from pathlib import Path
 from typing import Any
@@ -36,11 +38,16 @@ def _by_name(cards: list[dict[str, Any]], name: str) -> dict[str, Any]:
 _err = error_body
 
 
+def _served(card: dict[str, Any], host: bytes = b"testserver") -> dict[str, Any]:
+    """The object as served: Scryfall's API links point at this server (the test client's host)."""
+    return orjson.loads(orjson.dumps(card).replace(b"https://api.scryfall.com/", b"http://" + host + b"/api/v1/"))
+
+
 async def test_card_by_id_is_the_source_object(client: httpx.AsyncClient, cards: list[dict[str, Any]]) -> None:
     for card in cards[:20]:
         resp = await client.get(f"{API}/cards/{card['id']}")
         assert resp.status_code == 200
-        assert resp.json() == card
+        assert resp.json() == _served(card)
         assert resp.headers["etag"] and "max-age" in resp.headers["cache-control"]
 
 
@@ -182,6 +189,16 @@ async def test_sets(client: httpx.AsyncClient, cards: list[dict[str, Any]]) -> N
     _err(await client.get(f"{API}/sets/nope"), 404)
 
 
+async def test_set_by_tcgplayer_id(client: httpx.AsyncClient, cards: list[dict[str, Any]]) -> None:
+    sets = shared_data("cards", "scryfall-sets-2021.json.gz")
+    with gzip.open(sets) as fh:
+        real = next(s for s in json.load(fh)["data"] if s.get("tcgplayer_id"))
+    resp = await client.get(f"{API}/sets/tcgplayer/{real['tcgplayer_id']}")
+    assert resp.status_code == 200 and resp.json()["code"] == real["code"] and resp.json()["object"] == "set"
+    _err(await client.get(f"{API}/sets/tcgplayer/2147483647"), 404)
+    _err(await client.get(f"{API}/sets/tcgplayer/abc"), 400)
+
+
 @pytest.mark.parametrize("name", ["card-names", "artist-names", "creature-types", "powers", "word-bank", "land-types"])
 async def test_catalogs(client: httpx.AsyncClient, cards: list[dict[str, Any]], name: str) -> None:
     body = (await client.get(f"{API}/catalog/{name}")).json()
@@ -189,8 +206,25 @@ async def test_catalogs(client: httpx.AsyncClient, cards: list[dict[str, Any]], 
 
 
 async def test_unknown_catalog(client: httpx.AsyncClient, cards: list[dict[str, Any]]) -> None:
-    body = _err(await client.get(f"{API}/catalog/keyword-abilities"), 404)
-    assert "card-names" in body["details"]
+    body = _err(await client.get(f"{API}/catalog/nope-words"), 404)
+    assert "card-names" in body["details"] and "flavor-words" in body["details"]
+
+
+@pytest.mark.parametrize(
+    ("name", "member"),
+    [("keyword-abilities", "Flying"), ("keyword-actions", "Scry"), ("ability-words", "Landfall")],
+)
+async def test_keyword_catalogs(client: httpx.AsyncClient, name: str, member: str) -> None:
+    body = (await client.get(f"{API}/catalog/{name}")).json()
+    assert body["object"] == "catalog" and member in body["data"] and body["total_values"] == len(body["data"])
+
+
+async def test_flavor_words_come_from_the_cards(client: httpx.AsyncClient, cards: list[dict[str, Any]]) -> None:
+    """The 2023 page holds AFR's dragons: Black Dragon's "Acid Breath", Astral Dragon's "Project Image"."""
+    data = (await client.get(f"{API}/catalog/flavor-words")).json()["data"]
+    assert {"Acid Breath", "Project Image"} <= set(data)
+    ability_words = set((await client.get(f"{API}/catalog/ability-words")).json()["data"])
+    assert not ability_words & set(data)
 
 
 async def test_import_invalidates_cached_cards(
@@ -235,8 +269,8 @@ async def test_missing_card_is_fetched_and_stored(database_url: str, tmp_path: P
     app = _upstream_app(settings, handler)
     async with LifespanManager(app):
         async with httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url="http://t") as c:
-            assert (await c.get(f"{API}/cards/{card['id']}")).json() == card
-            assert (await c.get(f"{API}/cards/{card['id']}")).json() == card
+            assert (await c.get(f"{API}/cards/{card['id']}")).json() == _served(card, b"t")
+            assert (await c.get(f"{API}/cards/{card['id']}")).json() == _served(card, b"t")
             assert calls == [f"/cards/{card['id']}"]  # the second read is local
             _err(await c.get(f"{API}/cards/00000000-0000-0000-0000-000000000001"), 404)
 
@@ -284,7 +318,7 @@ async def test_redis_cache_backend(database_url: str, tmp_path: Path, redis_url:
     async with LifespanManager(app):
         async with httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url="http://t") as c:
             for _ in range(3):
-                assert (await c.get(f"{API}/cards/{items[0]['id']}")).json() == items[0]
+                assert (await c.get(f"{API}/cards/{items[0]['id']}")).json() == _served(items[0], b"t")
             assert (await c.get("/ready")).json()["checks"]["redis"]["status"] == "ok"
             cached = await app.state.cache.backend.get(app.state.cache._key("catalog", f"card:{items[0]['id']}"))
             assert cached is not None and orjson.loads(cached.split(b"\n", 1)[1]) == items[0]

@@ -18,6 +18,7 @@ from cardfiles import page_2023, sample_2025, write_json
 from mtg_tracker.catalog.importer import ImportAborted, import_cards, import_sets, iter_json_records
 from mtg_tracker.catalog.models import Card, CardSet, CatalogImport
 from mtg_tracker.catalog.normalize import price_to_cents
+from mtg_tracker.catalog.upgrade import upgrade_card
 from mtg_tracker.kit.db import Database
 from mtg_tracker.price.models import PricePoint
 from support import shared_data
@@ -142,24 +143,40 @@ def test_iter_records_accepts_list_objects_and_arrays(tmp_path: Path) -> None:
 @pytest.mark.realdata
 @pytest.mark.slow
 async def test_real_2019_catalog(db: Database) -> None:
-    """Acceptance: 45,851 printings and 435 sets; re-import unchanged; every stored object is its source."""
+    """Acceptance: 45,851 printings and 435 sets; re-import unchanged; every stored object is its source
+    upgraded to the current schema, and the source itself is kept beside it."""
     path = shared_data("cards", "scryfall-default-cards-2019.json.gz")
     first = await import_cards(db, path)
     assert (first.read, first.inserted, first.skipped) == (45_851, 45_851, 0)
+    # Every 2019 object lacked fields of today's schema; the summary says which, per field.
+    assert first.upgraded == 45_851
+    assert first.upgraded_fields["keywords"] == first.upgraded_fields["finishes"] == 45_851
+    assert 0 < first.upgraded_fields["produced_mana"] < 45_851
     assert await _count(db, CardSet) == 435
     again = await import_cards(db, path, force=True)  # the full comparison, not the fingerprint
     assert (again.unchanged, again.inserted, again.updated) == (45_851, 0, 0)
     repeat = await import_cards(db, path)
     assert repeat.identical_to_import is not None and repeat.unchanged == 45_851
+    records = list(iter_json_records(path))
+    stored: dict[uuid.UUID, tuple[object, ...]] = {}
+    # In chunks: with the source kept, one statement over every card moves ~200 MB and can outlast
+    # PostgreSQL's statement timeout on a loaded machine.
     async with db.session(write=False) as s:
-        stored = {row[0]: row[1:] for row in await s.execute(select(Card.id, Card.data, Card.usd, Card.price_style))}
+        for start in range(0, len(records), 5000):
+            chunk = [uuid.UUID(obj["id"]) for _, obj in records[start : start + 5000]]
+            cols = select(Card.id, Card.data, Card.source, Card.usd, Card.price_style).where(Card.id.in_(chunk))
+            stored.update((row[0], row[1:]) for row in await s.execute(cols))
     sample = []
-    for index, obj in iter_json_records(path):
-        data, usd, style = stored[uuid.UUID(obj["id"])]
-        source = {k: v for k, v in obj.items() if k != "prices"}
-        assert orjson.loads(data) == orjson.loads(orjson.dumps(source)), obj["id"]
+    for index, obj in records:
+        data, source, usd, style = stored[uuid.UUID(obj["id"])]
+        assert source is not None and orjson.loads(source) == orjson.loads(orjson.dumps(obj)), obj["id"]
+        current, _ = upgrade_card(orjson.loads(orjson.dumps(obj)))
+        assert orjson.loads(data) == {k: v for k, v in current.items() if k != "prices"}, obj["id"]
+        assert style == 1  # every card now carries a prices object, whatever the file had
         if "prices" in obj:
-            assert usd == price_to_cents(obj["prices"].get("usd")) and style == 1
+            assert usd == price_to_cents(obj["prices"].get("usd"))
+        elif "usd" in obj:
+            assert usd == price_to_cents(obj["usd"])  # 2018's top-level price, moved into prices
         if index % 229 == 0:
             sample.append(obj["id"])
     assert len(stored) == 45_851

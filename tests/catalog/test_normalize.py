@@ -108,7 +108,10 @@ def test_2019_schema_frame_effect_and_finishes() -> None:
     card = normalize_card(obj)
     assert card.row["frame_effects"] == obj["frame_effect"]
     assert card.row["finishes"] == (1 if obj.get("nonfoil") else 0) | (2 if obj.get("foil") else 0)
-    assert "frame_effects" not in orjson.loads(card.data)  # the source spelling is kept
+    # Served in today's spelling; the source spelling stays in the kept source object.
+    assert orjson.loads(card.data)["frame_effects"] == [obj["frame_effect"]]
+    assert "frame_effect" not in orjson.loads(card.data)
+    assert card.source is not None and orjson.loads(card.source)["frame_effect"] == obj["frame_effect"]
 
 
 def test_2018_layout_with_top_level_prices(modern_cards: dict[str, dict[str, Any]]) -> None:
@@ -121,7 +124,10 @@ def test_2018_layout_with_top_level_prices(modern_cards: dict[str, dict[str, Any
     body = orjson.loads(
         card_json(card.data, render_prices(card.row["price_style"], card.row["price_keys"], card.prices))
     )
-    assert body == legacy and "prices" not in body
+    # Served as today's prices object (the source object with its top-level prices is kept beside it).
+    assert body["prices"] == {k: prices[k] if k in ("usd", "eur", "tix") else None for k in prices}
+    assert not {"usd", "eur", "tix"} & body.keys()
+    assert card.source is not None and orjson.loads(card.source) == legacy
 
 
 @pytest.mark.parametrize(

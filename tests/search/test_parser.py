@@ -97,7 +97,8 @@ ALIASES = [
     ("watermark", "watermark"), ("border", "border"), ("frame", "frame"), ("stamp", "stamp"), ("game", "game"),
     ("year", "year"), ("date", "date"), ("lang", "lang"), ("language", "lang"), ("prints", "prints"),
     ("sets", "sets"), ("paperprints", "paperprints"), ("papersets", "papersets"),
-    ("illustrations", "illustrations"), ("new", "new"), ("has", "has"),
+    ("illustrations", "illustrations"), ("new", "new"), ("has", "has"), ("oracleid", "oracleid"),
+    ("oracle_id", "oracleid"), ("illustrationid", "illustrationid"), ("illustration_id", "illustrationid"),
 ]  # fmt: skip
 
 GOOD_VALUE = {
@@ -108,6 +109,7 @@ GOOD_VALUE = {
     "tix": "0.1", "cheapest": "usd", "artists": "2", "border": "black", "frame": "2015", "stamp": "oval",
     "game": "paper", "year": "1994", "date": "2019-10-04", "lang": "ja", "prints": "2", "sets": "2",
     "paperprints": "3", "papersets": "3", "illustrations": "2", "new": "art", "has": "indicator",
+    "oracleid": "68954295-54e3-4303-a6bc-fc4547a4e3a3", "illustrationid": "0593112b-9ba0-4524-a853-52f954cd60f1",
 }  # fmt: skip
 
 
@@ -142,6 +144,8 @@ def test_every_keyword_in_the_table_has_a_test() -> None:
     ("query", "warning"),
     [
         ("mm:foo", 'Unknown keyword "mm"'),
+        ("oracleid:nope", '"nope" is not an id (a UUID) for oracleid:'),
+        ("illustrationid>0593112b-9ba0-4524-a853-52f954cd60f1", 'only understands ":", "=" and "!="'),
         ("c:x", 'Unknown color "x"'),
         ("id:purple", 'Unknown color "purple"'),
         ("mv:x", "The value must be a number, or even/odd"),

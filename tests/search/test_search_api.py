@@ -7,6 +7,7 @@ from pathlib import Path
 from typing import Any
 
 import httpx
+import orjson
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
@@ -53,8 +54,11 @@ async def test_search_returns_scryfall_list(client: httpx.AsyncClient, cards: li
     assert got == sorted(got, key=normalize_name)  # name order ignores case, accents and punctuation
     assert "warnings" not in body
     by_id = {c["id"]: c for c in cards}
-    for card in body["data"]:  # the stored source objects, unchanged
-        assert card == by_id[card["id"]]
+    for card in body["data"]:  # the stored objects (already current), with API links on this server
+        source = orjson.loads(
+            orjson.dumps(by_id[card["id"]]).replace(b"https://api.scryfall.com/", b"http://testserver/api/v1/")
+        )
+        assert card == source
 
 
 async def test_unknown_terms_are_ignored_with_warnings(client: httpx.AsyncClient, cards: list[dict[str, Any]]) -> None:

@@ -302,6 +302,37 @@ def _is_keyword(part: str, extra: frozenset[str]) -> bool:
     return head.count(" ") <= 1 and head.endswith(("walk", "cycling", " offering"))
 
 
+def keyword_line_heads(line: str) -> list[str] | None:
+    """The keyword abilities a rules line is made of (lower case, in order), or None when the line is
+    anything else. "Flying, protection from red" → ["flying", "protection"]; "Kicker {2}{R}" → ["kicker"].
+
+    Used to derive a 2019 object's ``keywords``: Scryfall lists a keyword ability only where the card
+    *has* it, i.e. on a line of keywords, never where the text merely mentions one ("gains flying").
+    """
+    line = line.strip().lower()
+    if not line:
+        return None
+    # The whole line first: a dash cost may hold commas ("Escape—{3}{B}, Exile four …").
+    parts = [line] if _is_keyword(line, frozenset()) else _PART_SEPARATOR.split(line)
+    heads: list[str] = []
+    for part in parts:
+        if not _is_keyword(part, frozenset()):
+            return None
+        heads.append(_keyword_head(part))
+    return heads
+
+
+def _keyword_head(part: str) -> str:
+    for phrase in _PHRASE_KEYWORDS:
+        if part.startswith(phrase):
+            # "protection from red" → protection; "champion a" → champion; "bands with other" → banding
+            head = phrase.split(" ")[0]
+            return {"bands": "banding"}.get(head, head)
+    start = _PARAM_START.search(part)
+    head = part[: start.start()] if start else part
+    return head[:-1] if head.endswith(".") else head
+
+
 def _french_vanilla(rules: str, keywords: Sequence[str]) -> bool:
     """Whether every line of ``rules`` (reminder text removed, not empty) is keyword abilities only."""
     # A current object's own keyword list names keywords newer than the list above.

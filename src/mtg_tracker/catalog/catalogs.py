@@ -1,13 +1,18 @@
-"""Scryfall's /catalog/* lists, derived from the catalog's own cards. Pure.
+"""Scryfall's /catalog/* lists, derived from the catalog's own cards. Pure (the packaged keyword lists are
+read once, lazily).
 
-Only catalogs that follow from card data are offered; keyword-abilities/actions and ability-words need
-rules knowledge that the bulk files do not carry, so they are absent rather than approximated.
+keyword-abilities, keyword-actions and ability-words need rules knowledge the bulk files do not carry:
+they are Scryfall's own catalogs as MTGJSON republishes them (``data/keywords.json``, with its date).
+flavor-words follow from the cards once those lists are known: see ``flavor_words``.
 """
 
 from __future__ import annotations
 
+import json
 import re
 from collections.abc import Iterable
+from functools import cache
+from importlib import resources
 
 SUPERTYPES = frozenset({"Basic", "Legendary", "Ongoing", "Snow", "World", "Elite", "Host"})
 CARD_TYPES = frozenset(
@@ -48,6 +53,7 @@ _SUBTYPE_CATALOG = {
 # Multi-word subtypes that must not be split on spaces.
 _MULTIWORD = ("Time Lord", "Urza's")
 
+KEYWORD_CATALOGS = ("keyword-abilities", "keyword-actions", "ability-words")
 CATALOGS = frozenset(
     {
         "card-names",
@@ -66,8 +72,40 @@ CATALOGS = frozenset(
         "watermarks",
         "supertypes",
         "card-types",
+        "flavor-words",
+        *KEYWORD_CATALOGS,
     }
 )
+
+
+@cache
+def keyword_lists() -> dict[str, list[str]]:
+    """Scryfall's keyword catalogs shipped with the package (see data/keywords.json's meta for the date)."""
+    raw = json.loads(resources.files("mtg_tracker.catalog.data").joinpath("keywords.json").read_text("utf-8"))
+    return {name: list(raw[name]) for name in KEYWORD_CATALOGS}
+
+
+# "Acid Breath — When …": an italic lead-in before an em dash. Ability words look the same, as do a few
+# keywords with a dash cost (Boast —, Forecast —) and Saga chapters (I, II —).
+_LEAD_IN = re.compile(r"^([^—•{}()\n]{2,40}?) — ", re.MULTILINE)
+_CHAPTERS = re.compile(r"^[IVX]+(?:, [IVX]+)*$")
+
+
+def flavor_words(oracle_texts: Iterable[str]) -> list[str]:
+    """Flavor words: lead-ins before an em dash that are neither ability words nor keywords nor Saga
+    chapters nor a modal "Choose …" — the words Scryfall's flavor-words catalog lists (AFR's "Acid
+    Breath"), found in this catalog's own oracle texts."""
+    lists = keyword_lists()
+    known = {w.casefold() for name in KEYWORD_CATALOGS for w in lists[name]}
+    found: set[str] = set()
+    for text in oracle_texts:
+        for match in _LEAD_IN.finditer(text):
+            word = match.group(1).strip()
+            # Only whole matches: "Gift of Tiamat" is a flavor word although Gift is a keyword.
+            if word.casefold() in known or _CHAPTERS.match(word) or word.casefold().startswith("choose "):
+                continue
+            found.add(word)
+    return sorted(found, key=str.casefold)
 
 
 def _split_subtypes(text: str) -> list[str]:
@@ -111,7 +149,11 @@ def type_catalogs(type_lines: Iterable[str]) -> dict[str, set[str]]:
 
 def build(name: str, values: Iterable[str]) -> list[str]:
     """The sorted catalog ``name`` from the column values the service selected for it."""
+    if name in KEYWORD_CATALOGS:
+        return sorted(keyword_lists()[name], key=str.casefold)
     items = [v for v in values if v]
+    if name == "flavor-words":
+        return flavor_words(items)
     if name == "word-bank":
         words: set[str] = set()
         for n in items:

@@ -43,6 +43,7 @@ def _print_card_summary(summary: Any) -> None:
         ("updated", summary.updated),
         ("unchanged", summary.unchanged),
         ("skipped", summary.skipped),
+        ("upgraded to the current schema", summary.upgraded),
         ("sets inserted / updated", f"{summary.sets_inserted} / {summary.sets_updated}"),
         (f"price points ({summary.price_day})", summary.prices_recorded),
         ("seconds", f"{summary.seconds:.1f}"),
@@ -50,6 +51,12 @@ def _print_card_summary(summary: Any) -> None:
     ):
         table.add_row(label, f"{value:,}" if isinstance(value, int) else str(value))
     Console().print(table)
+    if summary.upgraded:
+        # Which fields an older file lacked, so an operator sees what was derived or defaulted.
+        fields = Table("field", "cards", title="Upgraded fields")
+        for name, count in summary.upgraded_fields.most_common():
+            fields.add_row(name, f"{count:,}")
+        Console().print(fields)
     if summary.skipped:
         reasons = Table("reason", "records", title="Skipped records")
         for reason, count in summary.skip_reasons.most_common():
@@ -202,6 +209,46 @@ def sync_cmd(
         )
         return
     _print_card_summary(result.summary)
+
+
+@app.command("load-rulings")
+def load_rulings_cmd(
+    path: Annotated[
+        Path,
+        typer.Argument(
+            help="Scryfall's rulings bulk file, or MTGJSON's AllPrintings or a set file: .json, .json.gz, .json.xz."
+        ),
+    ],
+) -> None:
+    """Load card rulings, keyed by oracle id. Idempotent (a ruling already stored is not added twice, even
+    when it comes from the other source); all-or-nothing."""
+    from mtg_tracker.catalog.rulings import RulingsFileError, read_file
+    from mtg_tracker.catalog.service import load_rulings
+
+    settings = quiet_settings()
+    if not path.is_file():
+        console.print(f"[red]No such file: {path}[/]")
+        raise typer.Exit(2)
+    started = time.perf_counter()
+
+    async def run(db: Any) -> Any:
+        with Progress(
+            TextColumn("[bold]Loading rulings"), MofNCompleteColumn(), TimeElapsedColumn(), console=console
+        ) as progress:
+            task = progress.add_task("rulings", total=None)
+            async with db.session_scope() as session:
+                return await load_rulings(session, read_file(path), progress=lambda n: progress.advance(task, n))
+
+    try:
+        summary = run_with_db(settings, run)
+    except (RulingsFileError, ValueError) as exc:
+        console.print(f"[bold red]Loading failed, nothing was stored:[/] {exc}")
+        raise typer.Exit(1) from None
+    table = Table(title=f"Rulings: {path.name}", show_header=False)
+    for label, value in summary.as_dict().items():
+        table.add_row(label, f"{value:,}")
+    table.add_row("seconds", f"{time.perf_counter() - started:.1f}")
+    Console().print(table)
 
 
 @app.command("load-demo")

@@ -34,3 +34,11 @@ class UpstreamError(AppError):
 
 class ImportFailed(BadRequest):
     default_message = "The import failed; the catalog was left unchanged."
+
+
+class NoBackFace(AppError):
+    """Scryfall answers face=back on a one-faced card with 422."""
+
+    status_code = 422
+    code = "bad_request"
+    default_message = "This card has no back face."

@@ -41,6 +41,7 @@ from mtg_tracker.catalog.models import (
 )
 from mtg_tracker.catalog.normalize import NORMALIZER_VERSION, BadRecord, NormalizedCard, normalize_card, quick_state
 from mtg_tracker.catalog.searchdoc import search_rows
+from mtg_tracker.catalog.upgrade import set_id_for
 from mtg_tracker.kit import metrics
 from mtg_tracker.kit.cache import bump_generation
 from mtg_tracker.kit.db import Database, dialect_insert, utcnow
@@ -108,6 +109,10 @@ class ImportSummary(Tally):
     prices_recorded: int = 0
     price_day: date | None = None
     identical_to_import: int | None = None  # set when the file was recognised as already imported
+    # Cards written in the current schema although the source was older, and per field how often the
+    # upgrade had to add or convert it (catalog.upgrade).
+    upgraded: int = 0
+    upgraded_fields: Counter[str] = field(default_factory=Counter)
 
     def as_dict(self) -> dict[str, Any]:
         return {
@@ -125,6 +130,8 @@ class ImportSummary(Tally):
             "seconds": round(self.seconds, 2),
             "skipped_examples": [vars(e) for e in self.skipped_examples[:20]],
             "identical_to_import": self.identical_to_import,
+            "upgraded": self.upgraded,
+            "upgraded_fields": dict(self.upgraded_fields.most_common()),
         }
 
 
@@ -222,14 +229,20 @@ def _known_id(obj: Any, known: dict[uuid.UUID, _Known]) -> bool:
         return False
 
 
-def _normalized(obj: Any) -> NormalizedCard:
-    card = normalize_card(obj)
-    card.search, card.text = search_rows(obj, card.row)
+def _normalized(obj: Any, set_types: dict[str, str] | None = None) -> NormalizedCard:
+    card = normalize_card(obj, set_types)
+    # From the upgraded object, so that keyword:, produces: and the set fields work on 2019 cards too.
+    card.search, card.text = search_rows(card.current, card.row)
+    card.current = {}  # not needed past this point; batches should not hold two copies of every object
     return card
 
 
 def _take(
-    records: Iterator[tuple[int, Any]], n: int, known: dict[uuid.UUID, _Known], day: date
+    records: Iterator[tuple[int, Any]],
+    n: int,
+    known: dict[uuid.UUID, _Known],
+    day: date,
+    set_types: dict[str, str] | None = None,
 ) -> list[tuple[int, Item, Any]]:
     """Parse and classify up to n records (runs on a worker thread while the loop waits for it).
 
@@ -244,7 +257,7 @@ def _take(
             out.append((index, _Unchanged(quick[0]), None))
         else:
             try:
-                out.append((index, _normalized(obj), None))
+                out.append((index, _normalized(obj, set_types), None))
             except BadRecord as exc:
                 card_id = obj.get("id") if isinstance(obj, dict) else None
                 out.append((index, exc, card_id if isinstance(card_id, str) else None))
@@ -322,6 +335,15 @@ async def _finish_record(
         )
 
 
+async def _set_types(session: AsyncSession) -> dict[str, str]:
+    """Set types from imported /sets objects: the upgrade of a 2019 card (which names none) uses the real
+    one instead of a guess from its layout."""
+    rows = await session.execute(
+        select(CardSet.code, CardSet.set_type).where(CardSet.source == "sets", CardSet.set_type.is_not(None))
+    )
+    return {r[0]: r[1] for r in rows if r[1]}
+
+
 class _SetAccumulator:
     def __init__(self) -> None:
         self.sets: dict[str, dict[str, Any]] = {}
@@ -365,8 +387,10 @@ async def _write_sets_from_cards(session: AsyncSession, acc: _SetAccumulator, su
         if source == "sets":
             continue  # the full /sets object wins over what cards say about their set
         set_id = info.get("id")
-        if source is None and set_id in taken_ids:
-            set_id = None  # another code already carries this id
+        if set_id is None or (source is None and set_id in taken_ids):
+            # No id from the cards, or another code already carries it: a stable id of the code, so that
+            # /sets/{id} and the set's uri work and stay the same across imports and instances.
+            set_id = uuid.UUID(set_id_for(code, None))
         values = {
             "code": code,
             "id": set_id,
@@ -428,6 +452,7 @@ async def import_cards(
         async with db.session_scope() as session:
             await _lock(session)
             known = await _existing_state(session)
+            set_types = await _set_types(session)
             seen: dict[uuid.UUID, int] = {}
             sets = _SetAccumulator()
             upsert = _upsert_cards_stmt(session)
@@ -437,7 +462,7 @@ async def import_cards(
             while True:
                 # Parsing and writing take turns: overlapping them on a thread was measured slower (the
                 # parser and SQLAlchemy's parameter handling contend for the GIL).
-                batch = await asyncio.to_thread(_take, records, batch_size, known, day)
+                batch = await asyncio.to_thread(_take, records, batch_size, known, day, set_types)
                 if not batch:
                     break
                 await _write_batch(
@@ -581,6 +606,9 @@ async def _write_batch(
             summary.unchanged += 1
             continue
         card = item
+        if card.upgraded:
+            summary.upgraded += 1
+            summary.upgraded_fields.update(card.upgraded)
         sets.add(card.set_info)
         sig = _price_sig(card.row)
         previous = known.get(card.id)
@@ -607,6 +635,7 @@ async def _write_batch(
             {
                 **card.row,
                 "data": card.data,
+                "source": card.source,
                 "content_hash": card.content_hash,
                 "price_day": price_day,
                 "updated_at": now,

@@ -5,14 +5,14 @@ from __future__ import annotations
 from typing import Any
 
 from mtg_tracker.catalog.scryfall import ScryfallClient
-from mtg_tracker.catalog.sync import sync_bulk
+from mtg_tracker.catalog.sync import sync_bulk, sync_migrations, sync_rulings
 from mtg_tracker.kit.scheduler import JobContext, job
 
 
 @job(
     "catalog.sync",
     cron="15 10 * * *",
-    description="Import Scryfall's bulk card file when it changed (Scryfall refreshes it daily), plus /sets.",
+    description="Import Scryfall's bulk card and rulings files when they changed (refreshed daily), plus /sets.",
     timeout_seconds=3 * 3600,
 )
 async def catalog_sync(ctx: JobContext) -> dict[str, Any]:
@@ -20,4 +20,7 @@ async def catalog_sync(ctx: JobContext) -> dict[str, Any]:
         return {"skipped": "MTG_SCRYFALL__OFFLINE=true"}
     async with ScryfallClient(ctx.settings.scryfall) as client:
         result = await sync_bulk(ctx.db, ctx.settings, client)
-    return result.as_dict()
+        # After the cards: a ruling is keyed by oracle id, and is served for whatever card carries it.
+        rulings = await sync_rulings(ctx.db, ctx.settings, client)
+        migrations = await sync_migrations(ctx.db, client)
+    return {**result.as_dict(), "rulings": rulings.as_dict(), "migrations": migrations.as_dict()}

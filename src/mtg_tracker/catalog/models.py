@@ -130,6 +130,9 @@ class Card(PriceCents, Base):
     price_style: Mapped[int] = mapped_column(SmallInteger)
     price_keys: Mapped[int] = mapped_column(SmallInteger)
     data: Mapped[bytes] = mapped_column(LargeBinary)
+    # The object exactly as imported (with its own prices) when catalog.upgrade had to bring it to the
+    # current schema; None when ``data`` already is the source. Served by ?format=source.
+    source: Mapped[bytes | None] = mapped_column(LargeBinary, nullable=True)
     content_hash: Mapped[str] = mapped_column(String(32))
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime)
 
@@ -279,3 +282,36 @@ class CatalogImport(Base):
     fingerprint: Mapped[str | None] = mapped_column(String(100), nullable=True)
     summary: Mapped[str | None] = mapped_column(Text, nullable=True)  # JSON counts
     error: Mapped[str | None] = mapped_column(Text, nullable=True)
+
+
+class CardRuling(Base):
+    """One ruling, keyed by oracle id as Scryfall keys them (a ruling belongs to the card, not a printing).
+
+    ``key`` is a digest of (oracle_id, source, published_at, comment): the same WotC ruling arrives from
+    both Scryfall's rulings file and MTGJSON, and loading either again must not duplicate it.
+    """
+
+    __tablename__ = "catalog_ruling"
+    __table_args__ = (Index("ix_catalog_ruling_oracle_id", "oracle_id", "published_at"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    key: Mapped[str] = mapped_column(String(32), unique=True)
+    oracle_id: Mapped[uuid.UUID] = mapped_column(Uuid)
+    source: Mapped[str] = mapped_column(String(10))  # wotc | scryfall
+    published_at: Mapped[date] = mapped_column(Date)
+    comment: Mapped[str] = mapped_column(Text)
+
+
+class CardMigration(Base):
+    """One of Scryfall's card migrations: an id that was merged into another (``merge``) or removed
+    (``delete``). ``data`` is Scryfall's migration object, served as stored."""
+
+    __tablename__ = "catalog_migration"
+    __table_args__ = (Index("ix_catalog_migration_old_scryfall_id", "old_scryfall_id"),)
+
+    id: Mapped[uuid.UUID] = mapped_column(Uuid, primary_key=True)
+    performed_at: Mapped[date] = mapped_column(Date)
+    strategy: Mapped[str] = mapped_column(String(10))  # merge | delete
+    old_scryfall_id: Mapped[uuid.UUID] = mapped_column(Uuid)
+    new_scryfall_id: Mapped[uuid.UUID | None] = mapped_column(Uuid, nullable=True)
+    data: Mapped[bytes] = mapped_column(LargeBinary)

@@ -12,6 +12,7 @@ import hashlib
 import re
 import unicodedata
 import uuid
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import date
 from decimal import Decimal, InvalidOperation
@@ -19,6 +20,7 @@ from typing import Any
 
 import orjson
 
+from mtg_tracker.catalog.upgrade import upgrade_card
 from mtg_tracker.price.models import PRICE_TYPES as PRICE_KEYS
 
 COLOR_BITS = {"W": 1, "U": 2, "B": 4, "R": 8, "G": 16}
@@ -33,7 +35,7 @@ EXTRA_LAYOUTS = frozenset(
 
 # Bump whenever normalize_card's output changes: files already imported then get processed again instead
 # of being recognised as identical by their fingerprint.
-NORMALIZER_VERSION = 1
+NORMALIZER_VERSION = 2  # 2: objects are upgraded to the current card schema (catalog.upgrade)
 
 PRICE_STYLE_NONE = 0
 PRICE_STYLE_OBJECT = 1  # "prices": {...}
@@ -54,6 +56,12 @@ class NormalizedCard:
     multiverse_ids: list[int]
     prices: dict[str, int | None] = field(default_factory=dict)
     set_info: dict[str, Any] = field(default_factory=dict)
+    # The object as the source had it (with its prices) when the upgrade changed anything, else None.
+    source: bytes | None = None
+    # Fields the upgrade to the current schema added or converted (for the import summary).
+    upgraded: list[str] = field(default_factory=list)
+    # The upgraded object itself (what search rows are derived from); not stored.
+    current: dict[str, Any] = field(default_factory=dict)
     # The search index rows (catalog.searchdoc), derived by the importer on its parse thread.
     search: dict[str, Any] | None = None
     text: dict[str, Any] | None = None
@@ -239,6 +247,12 @@ def split_prices(obj: dict[str, Any]) -> tuple[dict[str, Any], dict[str, int | N
     return obj, {}, PRICE_STYLE_NONE, 0
 
 
+def content_hash(rest_of_source: bytes) -> str:
+    """Hash of the source object without prices, salted with the normaliser version: a new version (a new
+    upgrade rule) makes every stored card differ once, so a re-import rewrites it."""
+    return hashlib.blake2b(rest_of_source, digest_size=16, salt=b"v%d" % NORMALIZER_VERSION).hexdigest()
+
+
 def quick_state(obj: Any) -> tuple[uuid.UUID, str, tuple[int | None, ...]] | None:
     """(id, content hash, prices) without the full normalisation, or None when that cannot be had cheaply.
 
@@ -252,16 +266,20 @@ def quick_state(obj: Any) -> tuple[uuid.UUID, str, tuple[int | None, ...]] | Non
         rest, cents, _style, _keys = split_prices(obj)
     except (ValueError, BadRecord):
         return None
-    digest = hashlib.blake2b(orjson.dumps(rest), digest_size=16).hexdigest()
-    return card_id, digest, tuple(cents.get(k) for k in PRICE_KEYS)
+    # Prices as the upgrade would shape them: legacy top-level prices become the same cents.
+    return card_id, content_hash(orjson.dumps(rest)), tuple(cents.get(k) for k in PRICE_KEYS)
 
 
-def normalize_card(obj: Any) -> NormalizedCard:
-    """Validate and flatten one card object; raises ``BadRecord`` with a reason a person can act on."""
+def normalize_card(obj: Any, set_types: Mapping[str, str] | None = None) -> NormalizedCard:
+    """Validate, upgrade to the current schema (catalog.upgrade) and flatten one card object; raises
+    ``BadRecord`` with a reason a person can act on."""
     if not isinstance(obj, dict):
         raise BadRecord("record is not a JSON object")
     if obj.get("object", "card") != "card":
         raise BadRecord(f"object is {obj.get('object')!r}, not 'card'")
+    source_obj = obj
+    source_rest, _c, _s, _k = split_prices(source_obj)
+    obj, upgraded = upgrade_card(source_obj, set_types)
     card_id = _parse_uuid(obj.get("id"), "id", required=True)
     assert card_id is not None
     name = obj.get("name")
@@ -383,6 +401,7 @@ def normalize_card(obj: Any) -> NormalizedCard:
         row[key] = cents.get(key)
 
     data = orjson.dumps(rest)
+    source_rest_bytes = orjson.dumps(source_rest) if upgraded else data
     names = {row["name_norm"]}
     for f in faces:
         if isinstance(f.get("name"), str):
@@ -399,11 +418,14 @@ def normalize_card(obj: Any) -> NormalizedCard:
         id=card_id,
         row=row,
         data=data,
-        content_hash=hashlib.blake2b(data, digest_size=16).hexdigest(),
+        content_hash=content_hash(source_rest_bytes),
         names=sorted(names),
         multiverse_ids=sorted(set(multiverse)),
         prices=cents,
         set_info=set_info,
+        source=orjson.dumps(source_obj) if upgraded else None,
+        upgraded=upgraded,
+        current=obj,
     )
 
 

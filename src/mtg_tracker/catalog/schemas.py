@@ -73,6 +73,88 @@ class SetList(BaseModel):
     data: list[SetObject]
 
 
+class RulingObject(BaseModel):
+    """A Scryfall ruling object: WotC's (Gatherer) or Scryfall's own note on a card, by oracle id."""
+
+    object: Literal["ruling"] = "ruling"
+    oracle_id: uuid.UUID
+    source: Literal["wotc", "scryfall"]
+    published_at: str = Field(description="YYYY-MM-DD")
+    comment: str
+
+
+class RulingList(BaseModel):
+    """A list of ruling objects, oldest first."""
+
+    object: Literal["list"] = "list"
+    has_more: bool = False
+    data: list[RulingObject]
+
+
+class MigrationObject(BaseModel):
+    """A Scryfall migration object."""
+
+    model_config = ConfigDict(extra="allow")
+
+    object: Literal["migration"] = "migration"
+    id: uuid.UUID
+    uri: str | None = None
+    performed_at: str
+    migration_strategy: Literal["merge", "delete"]
+    old_scryfall_id: uuid.UUID
+    new_scryfall_id: uuid.UUID | None = None
+    note: str | None = None
+
+
+class MigrationList(BaseModel):
+    """A page of migrations (350 a page), newest first."""
+
+    object: Literal["list"] = "list"
+    has_more: bool
+    next_page: str | None = None
+    data: list[MigrationObject]
+
+
+class CardSymbol(BaseModel):
+    """A Scryfall card_symbol object."""
+
+    object: Literal["card_symbol"] = "card_symbol"
+    symbol: str
+    svg_uri: str | None = None
+    loose_variant: str | None = None
+    english: str
+    transposable: bool
+    represents_mana: bool
+    appears_in_mana_costs: bool
+    mana_value: float | None = None
+    cmc: float | None = None
+    hybrid: bool
+    phyrexian: bool
+    funny: bool
+    colors: list[str]
+    gatherer_alternates: list[str] | None = None
+
+
+class CardSymbolList(BaseModel):
+    """Every card symbol."""
+
+    object: Literal["list"] = "list"
+    has_more: bool = False
+    data: list[CardSymbol]
+
+
+class ManaCost(BaseModel):
+    """Scryfall's mana_cost object: the cost rewritten with braces, its mana value and colors."""
+
+    object: Literal["mana_cost"] = "mana_cost"
+    cost: str
+    cmc: float
+    colors: list[str]
+    colorless: bool
+    monocolored: bool
+    multicolored: bool
+
+
 class CatalogObject(BaseModel):
     object: Literal["catalog"] = "catalog"
     total_values: int

@@ -25,6 +25,7 @@ import httpx
 
 from mtg_tracker.catalog.errors import AmbiguousCardName, UpstreamError, UpstreamUnavailable
 from mtg_tracker.config import ScryfallSettings
+from mtg_tracker.kit import tracing
 from mtg_tracker.kit.logging import get_logger
 from mtg_tracker.kit.metrics import UPSTREAM_REQUESTS
 from mtg_tracker.kit.resilience import (
@@ -192,7 +193,8 @@ class ScryfallClient:
             last: _AttemptFailed | None = None
             for attempt in range(attempts):
                 try:
-                    result = await self._attempt_json(path, relative, params, endpoint)
+                    with tracing.span("upstream scryfall", {"upstream.endpoint": endpoint, "attempt": attempt + 1}):
+                        result = await self._attempt_json(path, relative, params, endpoint)
                 except _AttemptFailed as failure:
                     last = failure
                     if attempt + 1 >= attempts:
@@ -326,20 +328,27 @@ class ScryfallClient:
         return body
 
     async def sets(self) -> list[dict[str, Any]]:
+        return await self._all_pages("/sets", endpoint="sets")
+
+    async def migrations(self) -> list[dict[str, Any]]:
+        """Every card migration (Scryfall pages them 350 at a time)."""
+        return await self._all_pages("/migrations", endpoint="migrations")
+
+    async def _all_pages(self, path: str, *, endpoint: str) -> list[dict[str, Any]]:
         out: list[dict[str, Any]] = []
-        url: str | None = "/sets"
+        url: str | None = path
         for _ in range(MAX_PAGES):
             if url is None:
                 return out
-            body = await self.get_json(url, endpoint="sets")
-            out.extend(_list_data(body, "/sets"))
+            body = await self.get_json(url, endpoint=endpoint)
+            out.extend(_list_data(body, path))
             next_page = body.get("next_page") if body.get("has_more") else None
             if next_page is not None and not isinstance(next_page, str):
-                raise UpstreamError("Scryfall answered /sets with a next_page that is not a URL.")
+                raise UpstreamError(f"Scryfall answered {path} with a next_page that is not a URL.")
             url = next_page
         if url is None:
             return out
-        raise UpstreamError(f"Scryfall's /sets did not end after {MAX_PAGES} pages.")
+        raise UpstreamError(f"Scryfall's {path} did not end after {MAX_PAGES} pages.")
 
     # -- bulk download ----------------------------------------------------------------------------
 
@@ -416,7 +425,8 @@ class _Download:
         try:
             for attempt in range(MAX_DOWNLOAD_ATTEMPTS):
                 try:
-                    result = await self._attempt(endpoint)
+                    with tracing.span("upstream scryfall download", {"upstream.endpoint": endpoint}):
+                        result = await self._attempt(endpoint)
                 except _AttemptFailed as failure:
                     progressed = self.have > high_water
                     high_water = max(high_water, self.have)

@@ -286,7 +286,7 @@ def _derive(rows: list[Any]) -> list[SearchRows]:
         except (BadRecord, orjson.JSONDecodeError):  # stored by an older, laxer importer: leave unindexed
             continue
         flat = {**card.row, **{k: row[2 + i] for i, k in enumerate(PRICE_TYPES)}}
-        search, text = search_rows(obj, flat)
+        search, text = search_rows(card.current, flat)
         out.append((card.id, search, text))
     return out
 

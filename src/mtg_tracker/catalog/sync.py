@@ -7,6 +7,7 @@ conditional and resumable (see ScryfallClient.download).
 
 from __future__ import annotations
 
+import json
 from dataclasses import dataclass
 from datetime import date, datetime
 from pathlib import Path
@@ -16,7 +17,9 @@ from sqlalchemy import select
 
 from mtg_tracker.catalog.importer import ImportSummary, ProgressFn, Tally, import_cards, import_sets
 from mtg_tracker.catalog.models import CatalogImport
+from mtg_tracker.catalog.rulings import read_file
 from mtg_tracker.catalog.scryfall import ScryfallClient
+from mtg_tracker.catalog.service import MigrationsSummary, RulingsSummary, load_rulings, store_migrations
 from mtg_tracker.config import Settings
 from mtg_tracker.kit.db import Database, utcnow
 from mtg_tracker.kit.logging import get_logger
@@ -134,3 +137,60 @@ async def sync_bulk(
         },
     )
     return SyncResult(bulk_type, updated_at, changed=True, summary=summary, sets=sets_summary)
+
+
+@dataclass
+class RulingsSyncResult:
+    updated_at: str | None
+    changed: bool
+    summary: RulingsSummary | None = None
+
+    def as_dict(self) -> dict[str, Any]:
+        return {
+            "updated_at": self.updated_at,
+            "changed": self.changed,
+            "load": self.summary.as_dict() if self.summary else None,
+        }
+
+
+async def sync_rulings(db: Database, settings: Settings, client: ScryfallClient) -> RulingsSyncResult:
+    """Scryfall's rulings bulk file, when it changed since the last successful load (same check as cards)."""
+    meta = await client.bulk_data("rulings")
+    updated_at = meta.get("updated_at")
+    uri = meta.get("download_uri")
+    if not isinstance(uri, str):
+        raise ValueError("Scryfall's rulings bulk entry has no download_uri")
+    last = await _last_bulk(db, "rulings")
+    if last is not None and last.bulk_updated_at == updated_at:
+        await _record_unchanged(db, "rulings", updated_at, uri)
+        return RulingsSyncResult(updated_at, changed=False)
+    download_dir = Path(settings.scryfall.download_dir)
+    download_dir.mkdir(parents=True, exist_ok=True)  # noqa: ASYNC240 - one syscall, once per daily sync
+    dest = download_dir / "rulings.json"
+    await client.download(uri, dest, endpoint="bulk_download")
+    started = utcnow()
+    async with db.session_scope() as session:
+        summary = await load_rulings(session, read_file(dest))
+        session.add(
+            CatalogImport(
+                kind="bulk",
+                source=uri[:500],
+                status="succeeded",
+                started_at=started,
+                finished_at=utcnow(),
+                bulk_type="rulings",
+                bulk_updated_at=updated_at,
+                summary=json.dumps(summary.as_dict()),
+            )
+        )
+    log.info("catalog_rulings_synced", updated_at=updated_at, **summary.as_dict())
+    return RulingsSyncResult(updated_at, changed=True, summary=summary)
+
+
+async def sync_migrations(db: Database, client: ScryfallClient) -> MigrationsSummary:
+    """Scryfall's card migrations (a few thousand small objects): all pages, stored or refreshed."""
+    objects = await client.migrations()
+    async with db.session_scope() as session:
+        summary = await store_migrations(session, objects)
+    log.info("catalog_migrations_synced", **summary.as_dict())
+    return summary

@@ -37,6 +37,7 @@ from mtg_tracker.collection.schemas import (
 )
 from mtg_tracker.kit.deps import SessionDep, SettingsDep
 from mtg_tracker.kit.errors import BadRequest
+from mtg_tracker.kit.http import public_url
 from mtg_tracker.kit.schemas import MAX_ROW_ID, error_responses
 
 router = APIRouter(tags=["collections"])
@@ -52,7 +53,9 @@ _FORMAT_HELP = "auto (detected from the header) or one of: " + ", ".join(formats
 
 
 def _next_page(request: Request, page: int, has_more: bool) -> str | None:
-    return str(request.url.include_query_params(page=page + 1)) if has_more else None
+    if not has_more:
+        return None
+    return public_url(request, request.url.path, request.url.include_query_params(page=page + 1).query)
 
 
 def _check_format(fmt: str, *, allow_auto: bool) -> str:

@@ -100,6 +100,15 @@ AUTH_FAILURES = Counter(
 )
 RATE_LIMITED = Counter("rate_limited_requests_total", "Requests refused by the rate limiter, by budget.", ["route"])
 
+MARKETPLACE_INTEGRITY_FINDINGS = Gauge(
+    "marketplace_integrity_findings",
+    "Findings of the newest marketplace integrity audit (0 = the ledger and stock reconcile).",
+    multiprocess_mode="mostrecent",
+)
+MARKETPLACE_INTEGRITY_RUNS = Counter(
+    "marketplace_integrity_runs_total", "Marketplace integrity audits run, by outcome.", ["outcome"]
+)
+
 BACKUP_LAST_SUCCESS = Gauge(
     "backup_last_success_timestamp_seconds",
     "Unix time of the newest backup that was created and verified.",

@@ -7,7 +7,7 @@ is one small Lua script and the memory variant a dict entry. ``per_minute`` is t
 
 The limiter must never be the reason a request fails: when Redis is unreachable it allows the request
 (fail open) and warns at most once per interval, and a failing identity look-up degrades to the client
-address. Counting is per budget (default, search, auth, import), so a search does not spend the
+address. Counting is per budget (default, search, auth, import, order), so a search does not spend the
 default budget.
 
 One process without Redis keeps its budgets in memory; with ``--workers N`` or several instances, set
@@ -38,7 +38,7 @@ from mtg_tracker.kit.middleware import client_ip_var, request_id_var
 
 log = get_logger("mtg_tracker.ratelimit")
 
-BUDGETS = ("default", "search", "auth", "import")
+BUDGETS = ("default", "search", "auth", "import", "order")
 EXEMPT_PATHS = frozenset({"/health", "/healthz", "/ready", "/readyz", "/health/detailed", "/metrics"})
 KEY_PREFIX = "mtg:rl:"
 # Float arithmetic on TATs (epoch seconds in Redis: ~1e-7 s resolution) accumulates tiny errors; a
@@ -204,6 +204,7 @@ def budgets_from_settings(settings: RateLimitSettings) -> dict[str, Budget]:
         "search": Budget("search", settings.search_per_minute, settings.search_burst),
         "auth": Budget("auth", settings.auth_per_minute, settings.auth_burst),
         "import": Budget("import", settings.import_per_minute, settings.import_burst),
+        "order": Budget("order", settings.order_per_minute, settings.order_burst),
     }
 
 

@@ -24,7 +24,7 @@ from sqlalchemy import Index, Integer, String, Text, UniqueConstraint, func, sel
 from sqlalchemy.orm import Mapped, mapped_column
 
 from mtg_tracker.config import Settings
-from mtg_tracker.kit import metrics
+from mtg_tracker.kit import metrics, tracing
 from mtg_tracker.kit.db import Base, Database, UTCDateTime, dialect_insert, unavailable_reason, utcnow
 from mtg_tracker.kit.logging import get_logger
 
@@ -156,7 +156,8 @@ class Scheduler:
         status, error, result = "succeeded", None, None
         try:
             ctx = JobContext(db=self.db, settings=self.settings, slot=slot, trigger=trigger)
-            result = await asyncio.wait_for(spec.func(ctx), timeout=spec.timeout_seconds)
+            with tracing.span(f"job {spec.name}", {"job.name": spec.name, "job.trigger": trigger}):
+                result = await asyncio.wait_for(spec.func(ctx), timeout=spec.timeout_seconds)
         except asyncio.CancelledError:
             status, error = "failed", "cancelled (shutdown)"
             raise

@@ -66,7 +66,10 @@ async def detailed(db: Database, redis: Any | None, *, started_at: float, enviro
         except Exception as exc:  # noqa: BLE001 - detail is best-effort; the dependency section already tells the state
             log.warning("health_detail_failed", error=str(exc))
     return {
-        "status": "ok" if all(r.ok for r in results) else "degraded",
+        # A component that reports itself degraded (integrity findings) degrades the whole answer.
+        "status": "ok"
+        if all(r.ok for r in results) and not any(c.get("status") == "degraded" for c in components.values())
+        else "degraded",
         "version": __version__,
         "environment": environment,
         "uptime_seconds": round(time.monotonic() - started_at, 1),

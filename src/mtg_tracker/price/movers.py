@@ -44,7 +44,7 @@ def _branch(index: int, window: int, price_type: str, metric: str, direction: st
         cond += f" AND {old} >= :min_cents AND {old} > 0"
     # Every name here comes from the fixed tuples above, never from a request.
     return (
-        f"SELECT * FROM (SELECT {window} AS window_days, '{price_type}' AS price_type, '{metric}' AS metric, "  # noqa: S608
+        f"SELECT * FROM (SELECT {window} AS window_days, '{price_type}' AS price_type, '{metric}' AS metric, "  # noqa: S608  # nosec B608
         f"'{direction}' AS direction, ROW_NUMBER() OVER (ORDER BY {key} {order}, card_id) AS rank, card_id, "
         f"{old} AS old_cents, {new} AS new_cents FROM pairs WHERE {cond} "
         f"ORDER BY {key} {order}, card_id LIMIT {int(top)}) AS b{index}"
@@ -66,7 +66,7 @@ def window_sql(window: int, top: int) -> str:
     ]
     # Values travel as bound parameters; only names from the fixed tuples are spliced in.
     return (
-        "INSERT INTO price_mover (day, window_days, price_type, metric, direction, rank, card_id, old_cents, "  # noqa: S608
+        "INSERT INTO price_mover (day, window_days, price_type, metric, direction, rank, card_id, old_cents, "  # noqa: S608  # nosec B608
         "new_cents) SELECT :day, window_days, price_type, metric, direction, rank, card_id, old_cents, new_cents "
         f"FROM (WITH pairs AS MATERIALIZED (SELECT n.card_id AS card_id, {new_cols}, {old_cols} "
         "FROM catalog_card c CROSS JOIN price_point n CROSS JOIN price_point o "

@@ -12,6 +12,7 @@ from mtg_tracker.account.deps import ReadPrincipal, WritePrincipal
 from mtg_tracker.catalog.errors import CardNotFound
 from mtg_tracker.kit.deps import CacheDep, ReadSessionDep, SessionDep, SettingsDep
 from mtg_tracker.kit.errors import BadRequest
+from mtg_tracker.kit.http import public_url
 from mtg_tracker.kit.schemas import MAX_ROW_ID, IsoDate, error_responses
 from mtg_tracker.price import alerts as alert_service
 from mtg_tracker.price import movers as movers_service
@@ -160,7 +161,7 @@ async def alert_events(
     )
     next_page = None
     if has_more and events:
-        next_page = str(request.url.include_query_params(before=events[-1].id))
+        next_page = public_url(request, request.url.path, request.url.include_query_params(before=events[-1].id).query)
     return AlertEventList(
         has_more=has_more,
         next_page=next_page,

@@ -555,6 +555,14 @@ class _Compiler:
     def k_new(self, t: Term) -> Any:
         return S.c.firsts.op("&")(FIRST_BITS[t.value.strip().lower()]) != 0
 
+    # Keys of the search row: the oracle id (illustration id), or the card's own id for the few printings
+    # without one, so these are plain indexed equality tests.
+    def k_oracleid(self, t: Term) -> Any:
+        return S.c.oracle_key == values.parse_uuid(t.value)
+
+    def k_illustrationid(self, t: Term) -> Any:
+        return S.c.art_key == values.parse_uuid(t.value)
+
     def k_cheapest(self, t: Term) -> Any:
         bit = FIRST_BITS["cheapest_" + t.value.strip().lower()]
         return S.c.firsts.op("&")(bit) != 0
@@ -565,7 +573,7 @@ _NEGATE_FOR_NE = frozenset(
     {
         "name", "type", "oracle", "fulloracle", "flavor", "artist", "watermark", "keyword", "set", "block",
         "settype", "in", "format", "banned", "restricted", "is", "has", "border", "frame", "stamp", "game", "lang",
-        "new", "cheapest",
+        "new", "cheapest", "oracleid", "illustrationid",
     }
 )  # fmt: skip
 

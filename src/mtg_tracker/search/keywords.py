@@ -18,7 +18,7 @@ from mtg_tracker.search.ast import Directives, Node, Not, Nothing, Term
 Kind = Literal[
     "text", "color", "mana", "number", "devotion", "produces", "rarity", "set", "block", "settype", "in",
     "format", "is", "not", "has", "border", "frame", "stamp", "game", "date", "lang", "new", "keyword",
-    "cheapest", "cn", "directive", "tagger",
+    "cheapest", "cn", "directive", "tagger", "uuid",
 ]  # fmt: skip
 
 
@@ -80,6 +80,9 @@ _KEYWORDS: tuple[Keyword, ...] = (
     Keyword("papersets", "number", ("papersets",)),
     Keyword("illustrations", "number", ("illustrations",)),
     Keyword("new", "new", ("new",)),
+    # Scryfall's own URIs use these: prints_search_uri is "oracleid:<uuid> unique:prints".
+    Keyword("oracleid", "uuid", ("oracleid", "oracle_id")),
+    Keyword("illustrationid", "uuid", ("illustrationid", "illustration_id")),
     Keyword("include", "directive", ("include",)),
     Keyword("unique", "directive", ("unique",)),
     Keyword("order", "directive", ("order",)),
@@ -113,7 +116,23 @@ SET_TYPES = frozenset(
 
 _EQUALITY_OPS = (":", "=", "!=")
 _EQUALITY_ONLY = frozenset(
-    {"set", "block", "settype", "in", "is", "not", "has", "border", "frame", "stamp", "game", "lang", "keyword", "new"}
+    {
+        "set",
+        "block",
+        "settype",
+        "in",
+        "is",
+        "not",
+        "has",
+        "border",
+        "frame",
+        "stamp",
+        "game",
+        "lang",
+        "keyword",
+        "new",
+        "uuid",
+    }
 )
 
 
@@ -255,6 +274,8 @@ def _check(kw: Keyword, term: Term, value: str) -> str | None:
         return f'"{value}" is not a year, a date (yyyy-mm-dd) or a set code'
     if kind == "new" and v not in values.NEW_VALUES:
         return f'Unknown value "{value}" for new: (one of {", ".join(values.NEW_VALUES)})'
+    if kind == "uuid" and values.parse_uuid(value) is None:
+        return f'"{value}" is not an id (a UUID) for {term.raw_keyword}:'
     if kind == "cheapest" and v not in ("usd", "eur", "tix"):
         return f'Unknown currency "{value}" for cheapest: (usd, eur or tix)'
     return None

@@ -4,11 +4,14 @@ from __future__ import annotations
 
 from typing import Annotated, Literal
 
+import orjson
 from fastapi import APIRouter, Query, Request, Response
 
+from mtg_tracker.catalog import cardtext
 from mtg_tracker.catalog import service as catalog_service
 from mtg_tracker.catalog.schemas import CardList, CardObject
 from mtg_tracker.kit.deps import CacheDep, ReadSessionDep, SettingsDep
+from mtg_tracker.kit.http import public_url
 from mtg_tracker.kit.schemas import error_responses
 from mtg_tracker.search import service
 from mtg_tracker.search.compiler import Options
@@ -87,12 +90,20 @@ async def search(
     include_multilingual: Annotated[bool, Query(description="Also printings in other languages.")] = False,
     include_variations: Annotated[bool, Query(description="Also rare variations of a printing.")] = False,
     page: Annotated[int, Query(ge=1, le=10_000, description="Page number; 175 cards per page.")] = 1,
-    format: Annotated[Literal["json"], Query(description="Only json is served.")] = "json",
+    format: Annotated[
+        Literal["json", "csv", "text"],
+        Query(
+            description="json (a list object), csv (a header row and one row per card of this page) or text "
+            "(each card's plaintext block, blank-line separated)."
+        ),
+    ] = "json",
 ) -> Response:
     """Scryfall's list object: `total_cards`, `has_more`, `next_page`, 175 cards per page and `warnings`
     for terms that were ignored. A query that matches nothing is a 404 error object; one that cannot be
     understood (or whose every term was ignored) a 400 with the warnings. Directives in the query
-    (`unique:`, `order:`, `dir:`, `prefer:`, `include:extras`) override these parameters."""
+    (`unique:`, `order:`, `dir:`, `prefer:`, `include:extras`) override these parameters. format=csv and
+    format=text answer the same page as CSV or plaintext, with `X-Total-Cards`, a `Link: rel="next"` header
+    when there is more, and `Warning` for ignored terms."""
     options = Options(
         unique=unique,
         order=order,
@@ -110,8 +121,24 @@ async def search(
         timeout_ms=settings.search.timeout_ms,
         cache=cache if settings.search.cache_results else None,
     )
-    next_page = str(request.url.include_query_params(page=page + 1)) if result.has_more else None
-    return Response(service.render_list(result, next_page), media_type=JSON)
+    next_page = None
+    if result.has_more:
+        next_page = public_url(request, request.url.path, request.url.include_query_params(page=page + 1).query)
+    if format == "json":
+        return Response(service.render_list(result, next_page), media_type=JSON)
+    # A page at a time, like the JSON: the headers carry what the list object would have said.
+    headers = {"X-Total-Cards": str(result.total)}
+    if next_page:
+        headers["Link"] = f'<{next_page}>; rel="next"'
+    if result.warnings:
+        # Header values are Latin-1; the warnings quote terms with “curly quotes”.
+        text = "; ".join(result.warnings).replace('"', "'").encode("latin-1", "replace").decode("latin-1")
+        headers["Warning"] = f'299 - "{text}"'
+    cards = [orjson.loads(body) for body in result.cards]
+    if format == "csv":
+        headers["Content-Disposition"] = 'inline; filename="cards.csv"'
+        return Response(cardtext.cards_csv(cards), media_type="text/csv; charset=utf-8", headers=headers)
+    return Response(cardtext.cards_text(cards), media_type="text/plain; charset=utf-8", headers=headers)
 
 
 @router.get(

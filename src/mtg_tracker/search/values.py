@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import calendar
 import re
+import uuid
 from dataclasses import dataclass
 from datetime import date
 
@@ -271,3 +272,10 @@ PREFERS = (
     "atypical", "typical",
 )  # fmt: skip
 DISPLAYS = ("grid", "checklist", "full", "text")
+
+
+def parse_uuid(value: str) -> uuid.UUID | None:
+    try:
+        return uuid.UUID(value.strip())
+    except ValueError:
+        return None

@@ -1,0 +1,1 @@
+"""Marketplace: listings, orders, the double-entry ledger and its integrity audit."""
