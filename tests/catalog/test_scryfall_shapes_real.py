@@ -29,8 +29,8 @@ API = BASE + "/api/v1/"
 
 
 @pytest.fixture(scope="module")
-def urls(tmp_path_factory: pytest.TempPathFactory) -> Iterator[dict[str, str]]:
-    yield from catalogs(tmp_path_factory)
+def urls(tmp_path_factory: pytest.TempPathFactory, real_catalog_templates: dict[str, str]) -> Iterator[dict[str, str]]:
+    yield from catalogs(tmp_path_factory, real_catalog_templates)
 
 
 @pytest.fixture(params=BACKENDS)
