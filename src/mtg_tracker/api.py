@@ -23,6 +23,11 @@ from mtg_tracker.ops import backup as ops_backup
 from mtg_tracker.price.router import alerts_router as price_alerts_router
 from mtg_tracker.price.router import router as price_router
 from mtg_tracker.search.router import router as search_router
+from mtg_tracker.web.admin import router as web_admin_router
+from mtg_tracker.web.collections import router as web_collections_router
+from mtg_tracker.web.images import ImageProxy
+from mtg_tracker.web.prices import router as web_prices_router
+from mtg_tracker.web.router import router as web_pages_router
 
 router = APIRouter()
 # Before the catalog: its /cards/{id} and /cards/{code}/{number} would otherwise answer /cards/search,
@@ -35,6 +40,14 @@ router.include_router(collection_router)
 router.include_router(account_auth_router)
 router.include_router(account_users_router)
 router.include_router(account_admin_router)
+
+# The web app's pages, served at / (outside /api/v1). Collections first: /collections/add must not be
+# read as a collection id.
+web_router = APIRouter()
+web_router.include_router(web_collections_router)
+web_router.include_router(web_prices_router)
+web_router.include_router(web_admin_router)
+web_router.include_router(web_pages_router)
 
 
 def openapi_fixups(settings: Settings) -> list[Callable[[dict[str, Any]], None]]:
@@ -55,8 +68,10 @@ async def startup(app: FastAPI) -> None:
     app.state.name_index = catalog_service.NameIndexHolder()
     app.state.key_ring = account_deps.key_ring(app.state.settings)
     app.state.identity_cache = account_deps.identity_cache()
+    app.state.web_images = ImageProxy(app.state.settings, transport=app.state.upstream_transport)
 
 
 async def shutdown(app: FastAPI) -> None:
     """Release what ``startup`` created."""
     await app.state.scryfall.aclose()
+    await app.state.web_images.aclose()

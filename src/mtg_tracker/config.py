@@ -262,6 +262,17 @@ class BackupSettings(BaseModel):
     keep_monthly: int = Field(12, ge=0, le=1200, description="Newest backup of each of the last N months.")
 
 
+class WebSettings(BaseModel):
+    cookie_secure: bool = Field(
+        True,
+        description="Mark the web app's session cookies Secure (HTTPS only; browsers also accept them on "
+        "http://localhost). false only for a plain-HTTP deployment on another host name.",
+    )
+    image_proxy_timeout_seconds: float = Field(
+        3.0, gt=0, le=30, description="How long /img waits for Scryfall's image host before showing the placeholder."
+    )
+
+
 class Settings(BaseSettings):
     """Every knob of the service. See README's configuration table."""
 
@@ -292,6 +303,7 @@ class Settings(BaseSettings):
     rate_limit: RateLimitSettings = Field(default_factory=RateLimitSettings)
     ops: OpsSettings = Field(default_factory=OpsSettings)
     backup: BackupSettings = Field(default_factory=BackupSettings)
+    web: WebSettings = Field(default_factory=WebSettings)
 
     @field_validator("database_url", "read_database_url")
     @classmethod
