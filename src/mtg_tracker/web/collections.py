@@ -35,6 +35,9 @@ CONDITIONS = ("M", "NM", "LP", "MP", "HP", "D")
 _UPLOAD_CHUNK = 256 * 1024
 _UPLOAD_MAX_AGE = 86_400
 _TOKEN = re.compile(r"^[A-Za-z0-9_-]{20,64}$")
+# Rows of the dry-run report drawn on the page; every unresolved row is one click away as CSV (a 20,000
+# row report would be a page no browser scrolls comfortably).
+SHOWN_ROWS = 500
 
 
 def _invalid(exc: ValidationError) -> BadRequest:
@@ -263,8 +266,40 @@ async def import_dry_run(
         request,
         "import.html",
         {"collection": collection, "formats": formats.FORMATS, "report": report, "token": token,
-         "filename": upload.filename, "format": report["format"]},
+         "filename": upload.filename, "format": report["format"], "shown_rows": SHOWN_ROWS},
     )  # fmt: skip
+
+
+def _stored_upload(settings: Settings, user_id: uuid.UUID, form: dict[str, Any]) -> tuple[Path, str]:
+    token = text_field(form, "token")
+    fmt = text_field(form, "format", "auto") or "auto"
+    if not _TOKEN.match(token) or (fmt != "auto" and fmt not in formats.FORMATS):
+        raise BadRequest("This import is not known; upload the file again.")
+    path = _upload_path(settings, user_id, token)
+    if not path.exists():
+        raise BadRequest("This upload expired or was already imported; upload the file again.")
+    return path, fmt
+
+
+@router.post("/collections/{collection_id}/import/unresolved")
+async def import_unresolved(
+    request: Request, collection_id: uuid.UUID, session: SessionDep, settings: SettingsDep
+) -> Response:
+    """Every unresolved row of the pending upload as a CSV to fix and import (a dry run: nothing changes)."""
+    principal = await require_login(request)
+    form = await check_csrf(request)
+    collection = await collection_service.get_collection(session, collection_id, principal, write=True)
+    path, fmt = _stored_upload(settings, principal.user_id, form)
+    report = await collection_service.import_file(
+        session, collection, _file_chunks(path), fmt=fmt, dry_run=True,
+        max_rows=settings.collection.max_import_rows, max_bytes=settings.collection.max_import_bytes,
+    )  # fmt: skip
+    rows = [(e["line"], e["reason"], e["row"]) for e in report["errors"]]
+    return StreamingResponse(
+        (text.encode() for text in formats.write_unresolved(rows)),
+        media_type="text/csv; charset=utf-8",
+        headers={"Content-Disposition": 'attachment; filename="unresolved-rows.csv"', "Cache-Control": "no-store"},
+    )
 
 
 @router.post("/collections/{collection_id}/import/confirm")
@@ -274,13 +309,7 @@ async def import_confirm(
     principal = await require_login(request)
     form = await check_csrf(request)
     collection = await collection_service.get_collection(session, collection_id, principal, write=True)
-    token = text_field(form, "token")
-    fmt = text_field(form, "format", "auto") or "auto"
-    if not _TOKEN.match(token) or (fmt != "auto" and fmt not in formats.FORMATS):
-        raise BadRequest("This import is not known; upload the file again.")
-    path = _upload_path(settings, principal.user_id, token)
-    if not path.exists():
-        raise BadRequest("This upload expired or was already imported; upload the file again.")
+    path, fmt = _stored_upload(settings, principal.user_id, form)
     try:
         report = await collection_service.import_file(
             session, collection, _file_chunks(path), fmt=fmt, dry_run=False,
