@@ -42,6 +42,8 @@ async def test_add_from_card_page_into_a_new_collection_then_edit(
     html = (await browser.get(f"/collections/{cid}")).text
     assert "Lightning Bolt" in html and "4 in 1 entries" in html
     assert "<strong>$4.40</strong>" in html  # 4 × 1.10 (1.06 plus the newest day's 4 cents)
+    # The held cards over the five imported days of prices: 4.24 … 4.40, a curve from day one.
+    assert "<polyline" in html and "current cards at past prices: $4.40" in html
     entry = re.search(rf'/collections/{cid}/entries/(\d+)"', html)
     assert entry
     resp = await browser.post(

@@ -8,6 +8,7 @@ import secrets
 import time
 import uuid
 from collections.abc import Iterator
+from datetime import date, timedelta
 from decimal import Decimal
 from pathlib import Path
 from typing import Annotated, Any, Literal
@@ -33,6 +34,7 @@ KINDS = ("collection", "binder", "deck", "wishlist")
 FINISHES = ("nonfoil", "foil", "etched")
 CONDITIONS = ("M", "NM", "LP", "MP", "HP", "D")
 _UPLOAD_CHUNK = 256 * 1024
+_CHART_DAYS = 3 * 365
 _UPLOAD_MAX_AGE = 86_400
 _TOKEN = re.compile(r"^[A-Za-z0-9_-]{20,64}$")
 # Rows of the dry-run report drawn on the page; every unresolved row is one click away as CSV (a 20,000
@@ -73,9 +75,14 @@ async def create_collection(request: Request, session: SessionDep) -> Response:
 
 
 async def _value_chart(session: Any, collection: Collection) -> charts.Chart:
+    """Two lines: the recorded daily snapshots (what the collection was worth), and today's holdings
+    valued over the price history (how the cards held now moved) — the latter is there from day one."""
     history = await valuation.value_history(session, collection.id, "usd", start=None, end=None)
-    series = [(row["date"], Decimal(row["total"])) for row in history if row["total"] is not None]
-    return charts.line_chart({"value": series})
+    recorded = [(row["date"], Decimal(row["total"])) for row in history if row["total"] is not None]
+    start = date.today() - timedelta(days=_CHART_DAYS)
+    held = await valuation.holdings_history(session, collection.id, "usd", start=start)
+    holdings = [(row["date"], Decimal(row["total"])) for row in held]
+    return charts.line_chart({"recorded value": recorded, "current cards at past prices": holdings})
 
 
 @router.get("/collections/{collection_id}")
