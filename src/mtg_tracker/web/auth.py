@@ -77,7 +77,9 @@ def csrf_for(request: Request) -> str:
     if not value:
         value = new_csrf_secret()
         # A year: the token is worthless without the server secret, and expiring it would break open forms.
-        cookies.to_set[CSRF_COOKIE] = (value, 365 * 86_400, "strict")
+        # Lax, not Strict: a Strict cookie is not sent when a page is opened from another site's link, and
+        # replacing it then would invalidate the forms open in the user's other tabs.
+        cookies.to_set[CSRF_COOKIE] = (value, 365 * 86_400, "lax")
     return csrf_token(settings.secret_key.get_secret_value(), value)
 
 

@@ -26,6 +26,7 @@ from mtg_tracker.config import Settings
 from mtg_tracker.kit.deps import ReadSessionDep, SessionDep, SettingsDep
 from mtg_tracker.kit.errors import AppError, BadRequest, NotFound
 from mtg_tracker.web import charts
+from mtg_tracker.web.auth import page_principal
 from mtg_tracker.web.pages import WebRoute, check_csrf, redirect, render, require_login, text_field
 
 router = APIRouter(route_class=WebRoute, include_in_schema=False)
@@ -97,8 +98,6 @@ async def collection_page(
     page: Annotated[int, Query(ge=1, le=100_000)] = 1,
     imported: Annotated[int | None, Query(ge=0)] = None,
 ) -> Response:
-    from mtg_tracker.web.auth import page_principal
-
     principal = await page_principal(request)
     collection = await collection_service.get_collection(session, collection_id, principal)
     filters = collection_service.EntryFilters(
@@ -187,8 +186,6 @@ async def edit_entry(request: Request, collection_id: uuid.UUID, entry_id: int, 
 async def export(
     request: Request, collection_id: uuid.UUID, session: ReadSessionDep, format: Annotated[str, Query(max_length=20)]
 ) -> Response:
-    from mtg_tracker.web.auth import page_principal
-
     if format not in formats.FORMATS:
         raise BadRequest(f"Unknown export format {format!r}; one of: {', '.join(formats.FORMATS)}.")
     collection = await collection_service.get_collection(session, collection_id, await page_principal(request))

@@ -15,6 +15,7 @@ from mtg_tracker.account import service as account_service
 from mtg_tracker.account.schemas import ApiKeyCreate
 from mtg_tracker.catalog import service as catalog_service
 from mtg_tracker.catalog.errors import CardNotFound
+from mtg_tracker.collection import service as collection_service
 from mtg_tracker.kit.deps import CacheDep, ReadSessionDep, SessionDep, SettingsDep
 from mtg_tracker.kit.errors import AppError
 from mtg_tracker.kit.middleware import client_ip_var
@@ -27,7 +28,7 @@ from mtg_tracker.search.compiler import PAGE_SIZE, Options
 from mtg_tracker.search.errors import NoCardsMatched, QueryNotUnderstood
 from mtg_tracker.search.parser import MAX_QUERY_LENGTH, QuerySyntaxError, parse
 from mtg_tracker.web import charts, hooks
-from mtg_tracker.web.auth import forget_session, store_pair
+from mtg_tracker.web.auth import forget_session, page_principal, store_pair
 from mtg_tracker.web.pages import (
     WebRoute,
     card_dict,
@@ -258,9 +259,6 @@ async def _mover_badges(session: Any, cache: Any, card_id: uuid.UUID) -> list[di
 
 
 async def _my_collections(request: Request, session: Any) -> list[Any]:
-    from mtg_tracker.collection import service as collection_service
-    from mtg_tracker.web.auth import page_principal
-
     principal = await page_principal(request)
     if principal is None:
         return []
@@ -363,8 +361,6 @@ async def register_submit(request: Request, session: SessionDep, settings: Setti
 @router.post("/logout")
 async def logout_submit(request: Request, session: SessionDep) -> Response:
     await check_csrf(request)
-    from mtg_tracker.web.auth import page_principal
-
     principal = await page_principal(request)
     if principal is not None:
         await account_service.logout(session, principal=principal, refresh_token=None, address=client_ip_var.get())

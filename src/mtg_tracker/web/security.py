@@ -1,6 +1,6 @@
 """Pure helpers for the page security model: CSRF tokens and the Content-Security-Policy.
 
-CSRF uses a signed double submit: a random value in an HttpOnly, SameSite=Strict cookie, and in every
+CSRF uses a signed double submit: a random value in an HttpOnly, SameSite=Lax cookie, and in every
 form an HMAC of that value under the server secret. A page of another site can neither read the cookie
 nor compute the HMAC, and the comparison is constant-time.
 """
