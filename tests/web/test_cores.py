@@ -89,3 +89,19 @@ def test_annotate(q: str, warnings: list[str], error: int | None, expected: list
 )
 def test_csrf(cookie: str | None, submitted: str | None, ok: bool) -> None:
     assert csrf_valid("k" * 32, cookie, submitted) is ok
+
+
+def test_result_markup_escapes_every_card_value() -> None:
+    import orjson
+
+    from mtg_tracker.web.pages import tile_of
+
+    body = orjson.dumps(
+        {"id": "x", "name": '<script>alert("n")</script>', "set": "a&b", "collector_number": "1",
+         "rarity": "rare", "type_line": "Creature <b>", "mana_cost": "{R}", "prices": {"usd": "1.00"}}
+    )  # fmt: skip
+    tile = tile_of(body)
+    for html in (str(tile.grid_html), str(tile.row_html)):
+        assert "<script>" not in html and "&lt;script&gt;" in html
+        assert "A&amp;B" in html and "$1.00" in html
+    assert "Creature &lt;b&gt;" in str(tile.row_html)

@@ -5,6 +5,8 @@ from __future__ import annotations
 
 import uuid
 from collections.abc import Callable, Coroutine
+from dataclasses import dataclass
+from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
@@ -13,6 +15,7 @@ from fastapi import Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.routing import APIRoute
 from jinja2 import Environment, FileSystemLoader, select_autoescape
+from markupsafe import Markup
 from starlette.responses import HTMLResponse, RedirectResponse, Response
 
 from mtg_tracker import __version__
@@ -132,6 +135,54 @@ def parse_uuid(value: str) -> uuid.UUID | None:
         return uuid.UUID(value)
     except ValueError:
         return None
+
+
+@dataclass(frozen=True, slots=True)
+class Tile:
+    """What a result grid or list shows of a card."""
+
+    id: str
+    name: str
+    set: str
+    collector_number: str
+    rarity: str
+    type_line: str
+    mana_cost: str
+    usd: str | None
+    image: str
+    grid_html: Markup
+    row_html: Markup
+
+
+@lru_cache(maxsize=8192)
+def tile_of(body: bytes) -> Tile:
+    """Memoised on the card's bytes (which embed today's prices, so a new price is a new key): parsing
+    175 full card objects per render was most of a search page's time."""
+    card = card_dict(body)
+    faces = card.get("card_faces") or [{}]
+    values = {
+        "id": str(card["id"]),
+        "name": str(card["name"]),
+        "set": str(card.get("set", "")).upper(),
+        "collector_number": str(card.get("collector_number", "")),
+        "rarity": str(card.get("rarity", "")),
+        "type_line": str(card.get("type_line") or faces[0].get("type_line") or ""),
+        "mana_cost": str(card.get("mana_cost") or faces[0].get("mana_cost") or ""),
+        "image": card_image(card),
+    }
+    usd = (card.get("prices") or {}).get("usd")
+    # The markup of one result is rendered once per card bytes, here, with every value escaped; the page
+    # template only joins the pieces (a template loop over 175 cards cost most of a warm render).
+    # Markup.format escapes every value it inserts.
+    grid = Markup(
+        '<li class="tile"><a href="/card/{id}"><img src="{image}" alt="{name}" width="244" height="340" '
+        'loading="lazy"><span class="tile-name">{name}</span></a><span class="tile-meta">{set} · {price}</span></li>'
+    ).format(price=money(usd), **values)
+    row = Markup(
+        '<tr><td><a href="/card/{id}">{name}</a></td><td>{mana_cost}</td><td>{type_line}</td>'
+        "<td>{set} #{collector_number}</td><td>{rarity}</td><td>{price}</td></tr>"
+    ).format(price=money(usd), **values)
+    return Tile(usd=usd, grid_html=grid, row_html=row, **values)
 
 
 def card_dict(body: bytes) -> dict[str, Any]:

@@ -37,6 +37,7 @@ from mtg_tracker.web.pages import (
     render,
     require_login,
     text_field,
+    tile_of,
 )
 from mtg_tracker.web.querymarks import annotate
 
@@ -113,7 +114,7 @@ async def search_page(
                 timeout_ms=settings.search.timeout_ms,
                 cache=cache if settings.search.cache_results else None,
             )
-            ctx.update(cards=[card_dict(c) for c in result.cards], total=result.total, has_more=result.has_more)
+            ctx.update(cards=[tile_of(c) for c in result.cards], total=result.total, has_more=result.has_more)
             warnings = result.warnings
         except NoCardsMatched as exc:
             ctx["error"] = exc.message
