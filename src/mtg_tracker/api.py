@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+import uuid
 from collections.abc import Callable
 from functools import partial
 from typing import Any
 
+import orjson
 from fastapi import APIRouter, FastAPI
+from sqlalchemy.ext.asyncio import AsyncSession
 
 from mtg_tracker.account import deps as account_deps
 from mtg_tracker.account.router import admin_router as account_admin_router
@@ -30,6 +33,12 @@ from mtg_tracker.ops.features import router as feature_flags_router
 from mtg_tracker.price.router import alerts_router as price_alerts_router
 from mtg_tracker.price.router import router as price_router
 from mtg_tracker.search.router import router as search_router
+from mtg_tracker.web import hooks as web_hooks
+from mtg_tracker.web.admin import router as web_admin_router
+from mtg_tracker.web.collections import router as web_collections_router
+from mtg_tracker.web.images import ImageProxy
+from mtg_tracker.web.prices import router as web_prices_router
+from mtg_tracker.web.router import router as web_pages_router
 
 router = APIRouter()
 # magicthegathering.io v1 shapes over the same catalog: main.py mounts it at /mtgio/v1.
@@ -49,6 +58,14 @@ router.include_router(account_users_router)
 router.include_router(account_admin_router)
 router.include_router(feature_flags_router)
 
+# The web app's pages, served at / (outside /api/v1). Collections first: /collections/add must not be
+# read as a collection id.
+web_router = APIRouter()
+web_router.include_router(web_collections_router)
+web_router.include_router(web_prices_router)
+web_router.include_router(web_admin_router)
+web_router.include_router(web_pages_router)
+
 
 def openapi_fixups(settings: Settings) -> list[Callable[[dict[str, Any]], None]]:
     """What the domains correct in the generated OpenAPI from the running configuration."""
@@ -63,14 +80,31 @@ DETAIL_PROVIDERS["backups"] = ops_backup.health_detail_provider
 DETAIL_PROVIDERS["marketplace_integrity"] = marketplace_integrity.health_detail
 
 
+async def _card_rulings(session: AsyncSession, card: dict[str, Any]) -> list[dict[str, Any]]:
+    """The web card page's rulings: the catalog's, keyed by oracle id (reversible cards keep theirs on
+    the faces, like /cards/{id}/rulings reads them)."""
+    oracle = card.get("oracle_id") or next(
+        (f["oracle_id"] for f in card.get("card_faces") or () if f.get("oracle_id")), None
+    )
+    found: list[dict[str, Any]] = orjson.loads(
+        await catalog_service.rulings(session, uuid.UUID(oracle) if oracle else None)
+    )["data"]
+    return found
+
+
+web_hooks.RULINGS_PROVIDERS.append(_card_rulings)
+
+
 async def startup(app: FastAPI) -> None:
     """Process-wide resources of the domains, created once per worker."""
     app.state.scryfall = ScryfallClient(app.state.settings.scryfall, transport=app.state.upstream_transport)
     app.state.name_index = catalog_service.NameIndexHolder()
     app.state.key_ring = account_deps.key_ring(app.state.settings)
     app.state.identity_cache = account_deps.identity_cache()
+    app.state.web_images = ImageProxy(app.state.settings, transport=app.state.upstream_transport)
 
 
 async def shutdown(app: FastAPI) -> None:
     """Release what ``startup`` created."""
     await app.state.scryfall.aclose()
+    await app.state.web_images.aclose()

@@ -295,6 +295,17 @@ class OtelSettings(BaseModel):
     sample_ratio: float = Field(1.0, ge=0.0, le=1.0, description="Share of traces kept (parent-based).")
 
 
+class WebSettings(BaseModel):
+    cookie_secure: bool = Field(
+        True,
+        description="Mark the web app's session cookies Secure (HTTPS only; browsers also accept them on "
+        "http://localhost). false only for a plain-HTTP deployment on another host name.",
+    )
+    image_proxy_timeout_seconds: float = Field(
+        3.0, gt=0, le=30, description="How long /img waits for Scryfall's image host before showing the placeholder."
+    )
+
+
 class Settings(BaseSettings):
     """Every knob of the service. See README's configuration table."""
 
@@ -335,6 +346,7 @@ class Settings(BaseSettings):
         default_factory=dict,
         description="MTG_FEATURES__<NAME>=on|off|<percent>: feature flags at start (registry: ops/features.py).",
     )
+    web: WebSettings = Field(default_factory=WebSettings)
 
     @field_validator("database_url", "read_database_url")
     @classmethod

@@ -9,11 +9,13 @@ import re
 import time
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
+from pathlib import Path
 from typing import Any
 
 import httpx
 from fastapi import FastAPI
 from fastapi.middleware.cors import CORSMiddleware
+from fastapi.staticfiles import StaticFiles
 
 from mtg_tracker import __version__, api, jobs
 from mtg_tracker.config import Settings, get_settings
@@ -34,6 +36,7 @@ from mtg_tracker.kit.schemas import install_openapi
 from mtg_tracker.ops.router import router as ops_router
 
 log = get_logger("mtg_tracker.app")
+WEB_STATIC = Path(__file__).resolve().parent / "static" / "web"
 
 DESCRIPTION = """
 A self-hosted Magic: The Gathering service. Card-facing endpoints under `/api/v1` speak Scryfall's
@@ -51,6 +54,10 @@ RATE_LIMIT_ROUTES: list[tuple[str, re.Pattern[str], str | None]] = [
     ("auth", re.compile(r"^/api/v1/auth/(token|refresh|register)$"), "POST"),
     ("import", re.compile(r"^/api/v1/collections/[^/]+/import$"), "POST"),
     ("order", re.compile(r"^/api/v1/orders$"), "POST"),
+    # The web app's forms spend the same budgets as the API calls they stand for.
+    ("search", re.compile(r"^/search$"), None),
+    ("auth", re.compile(r"^/(login|register)$"), "POST"),
+    ("import", re.compile(r"^/collections/[^/]+/import(/confirm)?$"), "POST"),
 ]
 
 
@@ -186,12 +193,17 @@ def create_app(
         trusted_proxies=parse_networks(settings.http.trusted_proxies),
         hsts_seconds=settings.http.hsts_seconds,
         # Collection imports take files up to MTG_COLLECTION__MAX_IMPORT_BYTES (50 MB); nothing else may.
-        body_limits=[(r"/api/v1/collections/[^/]+/import", settings.collection.max_import_bytes)],
+        body_limits=[
+            (r"/api/v1/collections/[^/]+/import", settings.collection.max_import_bytes),
+            (r"/collections/[^/]+/import", settings.collection.max_import_bytes),
+        ],
     )
     app.include_router(ops_router)
     app.include_router(api.router, prefix=API_PREFIX)
     # magicthegathering.io v1 shapes over the same catalog, for code written against that API.
     app.include_router(api.MTGIO_ROUTER, prefix="/mtgio/v1")
+    app.mount("/static/web", StaticFiles(directory=WEB_STATIC), name="web-static")
+    app.include_router(api.web_router)
     install_openapi(app, api.openapi_fixups(settings))
     tracing.instrument_app(app)
     return app

@@ -161,3 +161,39 @@ async def value_history(
         {"date": day, "total": cents_str(total)}
         for day, total in await session.execute(stmt.order_by(CollectionValueSnapshot.day))
     ]
+
+
+async def holdings_history(
+    session: AsyncSession, collection_id: uuid.UUID, currency: str, *, start: date | None = None
+) -> list[dict[str, Any]]:
+    """What the collection's *current* entries were worth on each day of the price history.
+
+    Not a replay of the collection (the snapshots are that): it answers "how did the cards I hold move",
+    so a collection imported today already has a curve. Same finish rules as ``collection_value``, over
+    each day's price points; days on which none of the printings had a price are absent.
+    """
+    # Imported here: the price tables belong to the price domain, which ranks below this one.
+    from mtg_tracker.price.models import PricePoint as P
+
+    if currency == "usd":
+        used = case(
+            (E.finish == "foil", func.coalesce(P.usd_foil, P.usd)),
+            (E.finish == "etched", func.coalesce(P.usd_etched, P.usd_foil, P.usd)),
+            else_=P.usd,
+        )
+    else:
+        used = case((E.finish == "nonfoil", P.eur), else_=func.coalesce(P.eur_foil, P.eur))
+    stmt = (
+        select(P.day, _sum(QTY * used), func.count(used))
+        .join(P, P.card_id == E.card_id)
+        .where(E.collection_id == collection_id)
+        .group_by(P.day)
+        .order_by(P.day)
+    )
+    if start is not None:
+        stmt = stmt.where(P.day >= start)
+    return [
+        {"date": day, "total": cents_str(int(total)), "priced_entries": int(priced)}
+        for day, total, priced in await session.execute(stmt)
+        if priced
+    ]
