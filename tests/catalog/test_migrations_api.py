@@ -70,12 +70,17 @@ async def migrated(db: Database, settings: Settings, tmp_path: Path) -> list[dic
     return [merge, DELETE]
 
 
+def _served(migration: dict[str, Any]) -> dict[str, Any]:
+    """The stored migration as this server serves it: its link points here, not at api.scryfall.com."""
+    return {**migration, "uri": f"http://testserver{API}/migrations/{migration['id']}"}
+
+
 async def test_list_and_get(client: httpx.AsyncClient, migrated: list[dict[str, Any]]) -> None:
     body = (await client.get(f"{API}/migrations")).json()
     assert body["object"] == "list" and body["has_more"] is False
-    assert body["data"] == [migrated[1], migrated[0]]  # newest first
+    assert body["data"] == [_served(migrated[1]), _served(migrated[0])]  # newest first
     one = await client.get(f"{API}/migrations/{migrated[0]['id']}")
-    assert one.status_code == 200 and one.json() == migrated[0]
+    assert one.status_code == 200 and one.json() == _served(migrated[0])
     error_body(await client.get(f"{API}/migrations/00000000-0000-0000-0000-000000000000"), 404)
     error_body(await client.get(f"{API}/migrations/nope"), 404)
     error_body(await client.get(f"{API}/migrations?page=0"), 400)
@@ -86,7 +91,7 @@ async def test_a_migrated_card_id_answers_404_naming_its_migration(
 ) -> None:
     merge, delete = migrated
     body = error_body(await client.get(f"{API}/cards/{merge['old_scryfall_id']}"), 404)
-    assert merge["new_scryfall_id"] in body["details"] and body["migration"] == merge
+    assert merge["new_scryfall_id"] in body["details"] and body["migration"] == _served(merge)
     assert (await client.get(f"{API}/cards/{merge['new_scryfall_id']}")).status_code == 200
     body = error_body(await client.get(f"{API}/cards/{delete['old_scryfall_id']}"), 404)
     assert "deleted" in body["details"] and body["migration"]["migration_strategy"] == "delete"
