@@ -28,7 +28,7 @@ from mtg_tracker.config import ForecastSettings
 from mtg_tracker.forecast.backtest import rolling_origin
 from mtg_tracker.forecast.errors import BadHorizon, ModelNotFound, NoForecast, NoModel, NotEnoughHistory
 from mtg_tracker.forecast.features import FEATURE_NAMES, FINISHES, CardInfo
-from mtg_tracker.forecast.forecasters import Forecaster, GBMParams, GradientBoosted, Persistence
+from mtg_tracker.forecast.forecasters import Forecaster, GBMParams, GradientBoosted, Persistence, SeasonalNaive
 from mtg_tracker.forecast.models import ForecastModel
 from mtg_tracker.forecast.panel import Panel, build_panel
 from mtg_tracker.kit.db import utcnow
@@ -165,7 +165,8 @@ async def register(
     start = time.perf_counter()
     horizons = list(candidate.horizons)
     persistence = Persistence(candidate.horizons).fit(panel, backtest_targets.start - 1)
-    report = rolling_origin(panel, [candidate, persistence], horizons, backtest_targets)
+    seasonal = SeasonalNaive(candidate.horizons).fit(panel, backtest_targets.start - 1)
+    report = rolling_origin(panel, [candidate, persistence, seasonal], horizons, backtest_targets)
     metrics = _headline(report, candidate.kind, horizons)
     promote, reason = promotion_decision(metrics, horizons, settings)
     artefact = pickle.dumps(final, protocol=pickle.HIGHEST_PROTOCOL)
@@ -208,6 +209,56 @@ async def train(
 ) -> TrainResult:
     """Read history, fit the gradient-boosted recipe before the backtest window, judge it, refit, register."""
     started = time.perf_counter()
+    panel, params, cutoff = await _training_panel(session, settings, end, progress)
+    horizons = tuple(settings.horizons)
+    progress("Fitting the backtest model")
+    candidate = GradientBoosted(horizons, params).fit(panel, cutoff - 1, progress)
+    progress("Refitting on all history")
+    final = GradientBoosted(horizons, params).fit(panel, panel.n_days - 1, progress)
+    progress("Backtesting against persistence")
+    result = await register(
+        session,
+        candidate=candidate,
+        final=final,
+        panel=panel,
+        backtest_targets=range(cutoff, panel.n_days),
+        settings=settings,
+        params=asdict(params),
+    )
+    result.seconds = time.perf_counter() - started
+    return result
+
+
+async def backtest(
+    session: AsyncSession, settings: ForecastSettings, *, end: date | None = None, progress: ProgressFn = _noop
+) -> tuple[dict[str, Any], dict[str, Any]]:
+    """The training recipe judged on the newest ``backtest_days`` without registering anything.
+
+    Returns (report, context): the rolling-origin report of the model and both baselines, and the windows.
+    """
+    panel, params, cutoff = await _training_panel(session, settings, end, progress)
+    horizons = tuple(settings.horizons)
+    progress("Fitting the backtest model")
+    candidate = GradientBoosted(horizons, params).fit(panel, cutoff - 1, progress)
+    progress("Backtesting against the baselines")
+    baselines: list[Forecaster] = [
+        Persistence(horizons).fit(panel, cutoff - 1),
+        SeasonalNaive(horizons).fit(panel, cutoff - 1),
+    ]
+    report = rolling_origin(panel, [candidate, *baselines], list(horizons), range(cutoff, panel.n_days))
+    context = {
+        "series": len(panel.keys),
+        "training window": f"{panel.start} → {panel.day(cutoff - 1)}",
+        "backtest window (target days)": f"{panel.day(cutoff)} → {panel.day(panel.n_days - 1)}",
+        "horizons": ", ".join(str(h) for h in horizons),
+        "params": asdict(params),
+    }
+    return report, context
+
+
+async def _training_panel(
+    session: AsyncSession, settings: ForecastSettings, end: date | None, progress: ProgressFn
+) -> tuple[Panel, GBMParams, int]:
     end = end or await session.scalar(select(func.max(PricePoint.day)))
     if end is None:
         raise NotEnoughHistory("There is no price history yet.")
@@ -228,23 +279,7 @@ async def train(
     params = GBMParams(
         max_iter=settings.max_iter, max_rows=settings.max_rows, calibration_days=settings.calibration_days
     )
-    cutoff = panel.n_days - settings.backtest_days
-    progress("Fitting the backtest model")
-    candidate = GradientBoosted(horizons, params).fit(panel, cutoff - 1, progress)
-    progress("Refitting on all history")
-    final = GradientBoosted(horizons, params).fit(panel, panel.n_days - 1, progress)
-    progress("Backtesting against persistence")
-    result = await register(
-        session,
-        candidate=candidate,
-        final=final,
-        panel=panel,
-        backtest_targets=range(cutoff, panel.n_days),
-        settings=settings,
-        params=asdict(params),
-    )
-    result.seconds = time.perf_counter() - started
-    return result
+    return panel, params, panel.n_days - settings.backtest_days
 
 
 async def list_models(session: AsyncSession) -> list[ForecastModel]:
