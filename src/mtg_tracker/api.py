@@ -18,6 +18,7 @@ from mtg_tracker.catalog.router import router as catalog_router
 from mtg_tracker.catalog.scryfall import ScryfallClient
 from mtg_tracker.collection.router import router as collection_router
 from mtg_tracker.config import Settings
+from mtg_tracker.forecast.router import router as forecast_router
 from mtg_tracker.kit.health import DETAIL_PROVIDERS
 from mtg_tracker.ops import backup as ops_backup
 from mtg_tracker.price.router import alerts_router as price_alerts_router
@@ -29,6 +30,8 @@ router = APIRouter()
 # /cards/random and /cards/{id}/prices.
 router.include_router(search_router)
 router.include_router(price_router)
+# Before the catalog: its /cards/{code}/{number} would otherwise claim /cards/{id}/forecast.
+router.include_router(forecast_router)
 router.include_router(catalog_router)
 router.include_router(price_alerts_router)
 router.include_router(collection_router)

@@ -152,7 +152,6 @@ class ForecastSettings(BaseModel):
     max_iter: int = Field(150, ge=1, le=5000, description="Boosting iterations per quantile model.")
     min_coverage: float = Field(0.75, gt=0, lt=1, description="Lowest backtest 80 % interval coverage promoted.")
     max_coverage: float = Field(0.85, gt=0, le=1, description="Highest backtest 80 % interval coverage promoted.")
-    requests_per_minute: int = Field(30, ge=1, description="Forecast requests per client per minute.")
 
     @field_validator("horizons", mode="before")
     @classmethod
@@ -241,6 +240,8 @@ class RateLimitSettings(BaseModel):
     auth_burst: int = Field(10, ge=1)
     import_per_minute: int = Field(6, ge=1, description="Collection imports.")
     import_burst: int = Field(3, ge=1)
+    forecast_per_minute: int = Field(30, ge=1, description="Price forecasts per client (model inference is costly).")
+    forecast_burst: int = Field(30, ge=1, description="Forecasts a fresh client may ask at once.")
     allowlist: Annotated[list[str], NoDecode] = Field(
         default_factory=list, description="CIDRs never limited (monitoring, internal jobs)."
     )

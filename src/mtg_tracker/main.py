@@ -44,6 +44,7 @@ RATE_LIMIT_ROUTES: list[tuple[str, re.Pattern[str], str | None]] = [
     ("search", re.compile(r"^/api/v1/cards/(search|random|autocomplete)$"), None),
     ("auth", re.compile(r"^/api/v1/auth/(token|refresh|register)$"), "POST"),
     ("import", re.compile(r"^/api/v1/collections/[^/]+/import$"), "POST"),
+    ("forecast", re.compile(r"^/api/v1/cards/[^/]+/forecast$"), None),
 ]
 
 
