@@ -74,6 +74,10 @@ class LogSettings(BaseModel):
 class SchedulerSettings(BaseModel):
     enabled: bool = True
     misfire_grace_seconds: int = Field(300, ge=0, description="A slot missed by at most this long still runs.")
+    cron_overrides: dict[str, str] = Field(
+        default_factory=dict,
+        description='Job schedules replacing the built-in ones, JSON: {"price.forecast_train": "0 22 * * *"}.',
+    )
 
 
 class HttpSettings(BaseModel):
