@@ -4,6 +4,7 @@
     python -m bench cards    # GET /api/v1/cards/{id} from cache vs a trivial endpoint, wrk, 64 connections
     python -m bench prices   # 150k printings × 90 days of prices: snapshot, size, history latency, movers
     python -m bench collections  # the real 20,726-row ManaBox export into the real 2019 catalog: import, value
+    python -m bench forecast # GET /cards/{id}/forecast p50/p95 under 50 concurrent clients (real cards and prices)
     python -m bench search   # the search engine vs a naive in-memory filter (see bench/search.py, --help)
 PostgreSQL runs when MTG_BENCH_DATABASE_URL (or MTG_TEST_DATABASE_URL) points at a server.
 """
@@ -237,6 +238,10 @@ def main() -> None:
             from bench.prices import bench_prices
 
             result = bench_prices()
+        elif name == "forecast":
+            from bench.forecast import bench_forecast
+
+            result = bench_forecast()
         elif name == "collections":
             from bench.collections import bench_collections
 
