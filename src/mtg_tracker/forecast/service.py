@@ -31,6 +31,7 @@ from mtg_tracker.forecast.features import FEATURE_NAMES, FINISHES, CardInfo
 from mtg_tracker.forecast.forecasters import Forecaster, GBMParams, GradientBoosted, Persistence, SeasonalNaive
 from mtg_tracker.forecast.models import ForecastModel
 from mtg_tracker.forecast.panel import Panel, build_panel
+from mtg_tracker.kit import metrics as metrics_module
 from mtg_tracker.kit.db import utcnow
 from mtg_tracker.kit.logging import get_logger
 from mtg_tracker.price.models import PricePoint
@@ -193,6 +194,7 @@ async def register(
     )
     session.add(row)
     await session.flush()
+    metrics_module.FORECAST_MODELS.labels(row.status).inc()
     if promote:
         log.info("forecast_model_promoted", version=row.version, reason=reason)
     else:
@@ -304,7 +306,14 @@ async def promote(session: AsyncSession, version: int) -> ForecastModel:
 _LOADED: dict[tuple[int, str], Any] = {}
 
 
-async def current_model(session: AsyncSession) -> tuple[ForecastModel, Any]:
+@dataclass(frozen=True)
+class ServedModel:
+    version: int
+    kind: str
+
+
+async def current_model(session: AsyncSession) -> tuple[ServedModel, Any]:
+    """The promoted model and its fitted forecaster; the artefact is read and unpickled once per version."""
     row = (
         await session.execute(
             select(ForecastModel.version, ForecastModel.artefact_sha256, ForecastModel.kind).where(
@@ -324,9 +333,7 @@ async def current_model(session: AsyncSession) -> tuple[ForecastModel, Any]:
         # above); they are never accepted from a client.
         _LOADED.clear()
         _LOADED[key] = pickle.loads(artefact)  # noqa: S301
-    model = await session.get(ForecastModel, row[0])
-    assert model is not None
-    return model, _LOADED[key]
+    return ServedModel(row[0], row[2]), _LOADED[key]
 
 
 @dataclass
@@ -372,6 +379,7 @@ async def forecast_card(session: AsyncSession, card_id: uuid.UUID, *, horizon: i
     if any(np.isnan(v) for v in values):
         raise NoForecast()
     point, lower, upper, now = (float(np.exp(v)) for v in values)
+    metrics_module.FORECASTS_SERVED.labels(str(horizon)).inc()
     return CardForecast(card_id, finish, as_of, horizon, point, lower, upper, now, row.version, row.kind)
 
 
