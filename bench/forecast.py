@@ -22,6 +22,7 @@ import random
 import statistics
 import subprocess
 import time
+from datetime import date
 from pathlib import Path
 from typing import Any
 
@@ -31,6 +32,7 @@ from bench.__main__ import PY, ROOT, WORK, backends, free_port, fresh_db, machin
 
 SHARED = ROOT.parent / "shared" / "data"
 CLIENTS = 50
+LAST_DAY = date(2026, 2, 14)
 REQUESTS_PER_CLIENT = int(os.environ.get("MTG_BENCH_FORECAST_REQUESTS", "20"))
 
 
@@ -56,7 +58,7 @@ def _daily_subset(ids: set[str], out: Path) -> Path:
 
 
 async def _prepare(url: str, prices: Path) -> list[str]:
-    from sqlalchemy import func, select
+    from sqlalchemy import delete, func, select
 
     from mtg_tracker.config import ForecastSettings, Settings
     from mtg_tracker.forecast import service
@@ -67,6 +69,10 @@ async def _prepare(url: str, prices: Path) -> list[str]:
     db = Database(Settings(database_url=url))
     try:
         await import_csv(db, prices)
+        # The catalog import recorded today's snapshot of those cards' (2023/2025) prices; drop it so that
+        # the history is the daily file's 27 contiguous days, as after a backfill with no sync since.
+        async with db.session_scope() as session:
+            await session.execute(delete(PricePoint).where(PricePoint.day > LAST_DAY))
         small = ForecastSettings(max_iter=50, max_rows=50_000)
         async with db.session_scope() as session:
             result = await service.train(session, small)
