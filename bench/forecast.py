@@ -95,7 +95,7 @@ async def _load(base: str, ids: list[str]) -> dict[str, Any]:
     rng = random.Random(15)
 
     async def client(n: int) -> None:
-        async with httpx.AsyncClient(base_url=base, timeout=30) as c:
+        async with httpx.AsyncClient(base_url=base, timeout=300) as c:
             for _ in range(REQUESTS_PER_CLIENT):
                 card = rng.choice(ids)
                 start = time.perf_counter()

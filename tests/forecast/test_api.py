@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable
+from datetime import date
 from decimal import Decimal
 from pathlib import Path
 from typing import Any
@@ -78,7 +79,9 @@ async def test_forecast_promote_and_rollback(client: httpx.AsyncClient, db: Data
         import uuid
 
         newest = await session.scalar(
-            select(PricePoint.usd).where(PricePoint.card_id == uuid.UUID(card), PricePoint.day == got["as_of"])
+            select(PricePoint.usd).where(
+                PricePoint.card_id == uuid.UUID(card), PricePoint.day == date.fromisoformat(got["as_of"])
+            )
         )
     assert Decimal(got["persistence"]) * 100 == newest
     assert got["interval"] == 0.8 and got["currency"] == "usd"
