@@ -1,4 +1,5 @@
-"""forecast_model: the registry of trained price-forecast models and their artefacts
+"""forecast_model and forecast_point: the registry of trained price-forecast models, their artefacts and
+the forecasts they serve, precomputed
 
 Revision ID: f1a2b3c4d5e6
 Revises: e8f2a4c6b1d3
@@ -41,8 +42,23 @@ def upgrade() -> None:
         sa.PrimaryKeyConstraint("version", name=op.f("pk_forecast_model")),
     )
     op.create_index("ix_forecast_model_status", "forecast_model", ["status"], unique=False)
+    op.create_table(
+        "forecast_point",
+        sa.Column("model_version", sa.Integer(), nullable=False),
+        sa.Column("card_id", sa.Uuid(), nullable=False),
+        sa.Column("finish", sa.String(length=10), nullable=False),
+        sa.Column("horizon_days", sa.Integer(), nullable=False),
+        sa.Column("as_of", sa.Date(), nullable=False),
+        sa.Column("target_date", sa.Date(), nullable=False),
+        sa.Column("point", sa.Integer(), nullable=False),
+        sa.Column("lower", sa.Integer(), nullable=False),
+        sa.Column("upper", sa.Integer(), nullable=False),
+        sa.Column("persistence", sa.Integer(), nullable=False),
+        sa.PrimaryKeyConstraint("model_version", "card_id", "finish", "horizon_days", name=op.f("pk_forecast_point")),
+    )
 
 
 def downgrade() -> None:
+    op.drop_table("forecast_point")
     op.drop_index("ix_forecast_model_status", table_name="forecast_model")
     op.drop_table("forecast_model")

@@ -15,13 +15,14 @@ from accounts import login_headers
 from mtg_tracker.account import service as account_service
 from mtg_tracker.config import ForecastSettings
 from mtg_tracker.forecast import service
+from mtg_tracker.forecast.models import ForecastPoint
 from mtg_tracker.kit.db import Database
 from mtg_tracker.price.models import PricePoint
 from support import app_factory, error_body
 
 API = "/api/v1"
 UNKNOWN = "00000000-0000-0000-0000-000000000000"
-SMALL = ForecastSettings(horizons=[1, 7], backtest_days=7, calibration_days=2, max_iter=15, max_rows=20_000)
+SMALL = ForecastSettings(horizons=[1, 7], backtest_days=7, calibration_days=2, max_iter=4, max_rows=5_000)
 
 
 async def _train(db: Database) -> service.TrainResult:
@@ -93,9 +94,21 @@ async def test_forecast_promote_and_rollback(client: httpx.AsyncClient, db: Data
     assert {m["version"]: m["status"] for m in listed} == {second.version: "retired", first.version: "promoted"}
     assert set(listed[0]["metrics"]["h7"]) >= {"mae", "persistence_mae", "coverage"}
     assert (await client.get(f"{API}/cards/{card}/forecast")).json()["model"]["version"] == first.version
+    # Served from precomputed rows: the current and the previous version keep theirs, nothing else.
+    async with db.session(write=False) as session:
+        versions = set(await session.scalars(select(ForecastPoint.model_version).distinct()))
+    assert versions == {first.version, second.version}
+    third = await _train(db)
+    async with db.session_scope() as session:
+        await service.promote(session, third.version)
+    async with db.session(write=False) as session:
+        versions = set(await session.scalars(select(ForecastPoint.model_version).distinct()))
+    assert versions == {third.version, first.version}
+    assert (await client.get(f"{API}/cards/{card}/forecast")).json()["model"]["version"] == third.version
 
     # Bad input is a 4xx error object, never a 500.
-    error_body(await client.get(f"{API}/cards/{card}/forecast", params={"horizon": 3}), 400)  # not trained
+    not_trained = error_body(await client.get(f"{API}/cards/{card}/forecast", params={"horizon": 3}), 400)
+    assert "horizons 1, 7" in not_trained["details"]
     error_body(await client.get(f"{API}/cards/{card}/forecast", params={"horizon": 0}), 400)
     error_body(await client.get(f"{API}/cards/{card}/forecast", params={"finish": "gold"}), 400)
     error_body(await client.get(f"{API}/cards/not-a-uuid/forecast"), 404)

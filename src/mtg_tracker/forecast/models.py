@@ -6,9 +6,10 @@ same bytes without a shared disk; ``artefact_sha256`` is checked before it is un
 
 from __future__ import annotations
 
+import uuid
 from datetime import date, datetime
 
-from sqlalchemy import Date, Index, Integer, LargeBinary, String, Text
+from sqlalchemy import Date, Index, Integer, LargeBinary, String, Text, Uuid
 from sqlalchemy.orm import Mapped, mapped_column
 
 from mtg_tracker.kit.db import Base, UTCDateTime
@@ -38,3 +39,23 @@ class ForecastModel(Base):
     series: Mapped[int] = mapped_column(Integer)
     artefact: Mapped[bytes] = mapped_column(LargeBinary)
     artefact_sha256: Mapped[str] = mapped_column(String(64))
+
+
+class ForecastPoint(Base):
+    """A precomputed forecast: one per model version, printing, finish and horizon (prices in cents).
+
+    Written in batches when a model is promoted; the endpoint reads one row by primary key.
+    """
+
+    __tablename__ = "forecast_point"
+
+    model_version: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=False)
+    card_id: Mapped[uuid.UUID] = mapped_column(Uuid, primary_key=True)
+    finish: Mapped[str] = mapped_column(String(10), primary_key=True)
+    horizon_days: Mapped[int] = mapped_column(Integer, primary_key=True)
+    as_of: Mapped[date] = mapped_column(Date)
+    target_date: Mapped[date] = mapped_column(Date)
+    point: Mapped[int] = mapped_column(Integer)
+    lower: Mapped[int] = mapped_column(Integer)
+    upper: Mapped[int] = mapped_column(Integer)
+    persistence: Mapped[int] = mapped_column(Integer)

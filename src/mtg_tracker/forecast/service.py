@@ -8,6 +8,7 @@ stored as *refused* with the reason, and the current model keeps serving.
 
 from __future__ import annotations
 
+import asyncio
 import hashlib
 import pickle
 import time
@@ -19,7 +20,7 @@ from typing import Any
 
 import numpy as np
 import orjson
-from sqlalchemy import func, select, update
+from sqlalchemy import delete, func, insert, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from mtg_tracker.catalog.errors import CardNotFound
@@ -29,7 +30,7 @@ from mtg_tracker.forecast.backtest import rolling_origin
 from mtg_tracker.forecast.errors import BadHorizon, ModelNotFound, NoForecast, NoModel, NotEnoughHistory
 from mtg_tracker.forecast.features import FEATURE_NAMES, FINISHES, CardInfo
 from mtg_tracker.forecast.forecasters import Forecaster, GBMParams, GradientBoosted, Persistence, SeasonalNaive
-from mtg_tracker.forecast.models import ForecastModel
+from mtg_tracker.forecast.models import ForecastModel, ForecastPoint
 from mtg_tracker.forecast.panel import Panel, build_panel
 from mtg_tracker.kit import metrics as metrics_module
 from mtg_tracker.kit.db import utcnow
@@ -39,8 +40,10 @@ from mtg_tracker.price.models import PricePoint
 log = get_logger("mtg_tracker.forecast")
 
 FINISH_COLUMNS = {"nonfoil": "usd", "foil": "usd_foil", "etched": "usd_etched"}
-# Serving reads this many days before the as-of day: the longest feature window (30 days) plus one.
-SERVING_DAYS = 31
+# Forecasts are precomputed for series whose newest price is at most this many days before the panel's
+# last day (older prices are stale: nothing recent to forecast from).
+STALE_DAYS = 30
+POINT_BATCH = 5000
 ProgressFn = Callable[[str], None]
 
 
@@ -227,6 +230,11 @@ async def train(
         settings=settings,
         params=asdict(params),
     )
+    if result.status == "promoted":
+        progress("Precomputing the served forecasts")
+        previous = await _previous_version(session, result.version)
+        await store_points(session, result.version, final, panel)
+        await prune_points(session, {result.version, *([previous] if previous else [])})
     result.seconds = time.perf_counter() - started
     return result
 
@@ -290,20 +298,114 @@ async def list_models(session: AsyncSession) -> list[ForecastModel]:
 
 
 async def promote(session: AsyncSession, version: int) -> ForecastModel:
-    """Serve ``version`` (an admin's decision: a rollback is the promotion of an earlier version)."""
+    """Serve ``version`` (an admin's decision: a rollback is the promotion of an earlier version).
+
+    Its forecasts are computed now unless they are still stored (the previous version's are kept, so a
+    rollback is a switch); points of versions that are neither current nor previous are deleted.
+    """
     row = await session.get(ForecastModel, version)
     if row is None:
         raise ModelNotFound(f"No forecast model with version {version}.")
-    await session.execute(update(ForecastModel).where(ForecastModel.status == "promoted").values(status="retired"))
+    previous = await session.scalar(select(ForecastModel.version).where(ForecastModel.status == "promoted"))
+    if previous == version:  # already served: keep the one it replaced
+        previous = await _previous_version(session, version)
+    else:
+        stored = await session.scalar(
+            select(ForecastPoint.model_version).where(ForecastPoint.model_version == version).limit(1)
+        )
+        if stored is None:
+            model = _unpickle(row.artefact, row.artefact_sha256, version)
+            end = await session.scalar(select(func.max(PricePoint.day)))
+            if end is not None:
+                panel = await load_panel(session, end=end, days=(row.train_end - row.train_start).days + 1)
+                await store_points(session, version, model, panel)
+        await session.execute(update(ForecastModel).where(ForecastModel.status == "promoted").values(status="retired"))
     row.status = "promoted"
     row.promoted_at = utcnow()
     row.reason = f"promoted by an administrator; earlier verdict kept in the metrics ({row.reason})"[:2000]
     await session.flush()
+    await prune_points(session, {version, *([previous] if previous is not None else [])})
     return row
+
+
+async def _previous_version(session: AsyncSession, current: int) -> int | None:
+    """The version served before ``current`` was promoted: the most recently promoted other one."""
+    stmt = (
+        select(ForecastModel.version)
+        .where(ForecastModel.version != current, ForecastModel.promoted_at.is_not(None))
+        .order_by(ForecastModel.promoted_at.desc(), ForecastModel.version.desc())
+        .limit(1)
+    )
+    return await session.scalar(stmt)
+
+
+async def prune_points(session: AsyncSession, keep: set[int]) -> None:
+    await session.execute(delete(ForecastPoint).where(ForecastPoint.model_version.not_in(keep)))
+
+
+def compute_points(model: Any, version: int, panel: Panel) -> list[dict[str, Any]]:
+    """Every series' forecast from its newest price day, for every horizon the model serves, in cents.
+
+    Vectorised: one prediction over the whole panel per (distinct as-of day, horizon), the same features
+    as in training (the set-median feature sees every series of the set at that day).
+    """
+    n = panel.n_days
+    if not panel.keys or n == 0:
+        return []
+    present = ~np.isnan(panel.logp)
+    has = present.any(axis=1)
+    last = n - 1 - np.argmax(present[:, ::-1], axis=1)
+    rows: list[dict[str, Any]] = []
+    for t in sorted({int(v) for v in last[has] if v >= n - 1 - STALE_DAYS}):
+        members = np.flatnonzero(has & (last == t))
+        as_of = panel.day(t)
+        now = np.rint(np.exp(panel.logp[members, t]) * 100)
+        for h in model.horizons:
+            pred = model.predict(panel, t, h)
+            values = np.exp(np.column_stack([pred.point[members], pred.lower[members], pred.upper[members]])) * 100
+            ok = ~np.isnan(values).any(axis=1)
+            cents = np.rint(np.clip(values, 1, 2**31 - 1)).astype(np.int64)
+            target = as_of + timedelta(days=h)
+            for j in np.flatnonzero(ok):
+                card_id, finish = panel.keys[members[j]]
+                rows.append(
+                    {
+                        "model_version": version,
+                        "card_id": card_id,
+                        "finish": finish,
+                        "horizon_days": h,
+                        "as_of": as_of,
+                        "target_date": target,
+                        "point": int(cents[j, 0]),
+                        "lower": int(cents[j, 1]),
+                        "upper": int(cents[j, 2]),
+                        "persistence": int(now[j]),
+                    }
+                )
+    return rows
+
+
+async def store_points(session: AsyncSession, version: int, model: Any, panel: Panel) -> int:
+    """Compute (in a worker thread: numpy and scikit-learn) and insert ``version``'s forecasts in batches."""
+    started = time.perf_counter()
+    rows = await asyncio.to_thread(compute_points, model, version, panel)
+    await session.execute(delete(ForecastPoint).where(ForecastPoint.model_version == version))
+    for i in range(0, len(rows), POINT_BATCH):
+        await session.execute(insert(ForecastPoint), rows[i : i + POINT_BATCH])
+    log.info("forecast_points_stored", version=version, rows=len(rows), seconds=round(time.perf_counter() - started, 2))
+    return len(rows)
 
 
 # Unpickled artefacts by (version, sha256): a model is loaded once per process, not per request.
 _LOADED: dict[tuple[int, str], Any] = {}
+
+
+def _unpickle(artefact: bytes, sha256: str, version: int) -> Any:
+    if hashlib.sha256(artefact).hexdigest() != sha256:
+        raise NoModel(f"The artefact of forecast model {version} does not match its checksum; promote another.")
+    # The bytes were written by this service's own training job into its own database (checksummed
+    # above); they are never accepted from a client.
+    return pickle.loads(artefact)  # noqa: S301
 
 
 @dataclass(frozen=True)
@@ -327,12 +429,8 @@ async def current_model(session: AsyncSession) -> tuple[ServedModel, Any]:
     if key not in _LOADED:
         artefact = await session.scalar(select(ForecastModel.artefact).where(ForecastModel.version == row[0]))
         assert artefact is not None
-        if hashlib.sha256(artefact).hexdigest() != row[1]:
-            raise NoModel(f"The artefact of forecast model {row[0]} does not match its checksum; promote another.")
-        # The bytes were written by this service's own training job into its own database (checksummed
-        # above); they are never accepted from a client.
         _LOADED.clear()
-        _LOADED[key] = pickle.loads(artefact)  # noqa: S301
+        _LOADED[key] = _unpickle(artefact, row[1], row[0])
     return ServedModel(row[0], row[2]), _LOADED[key]
 
 
@@ -351,36 +449,43 @@ class CardForecast:
 
 
 async def forecast_card(session: AsyncSession, card_id: uuid.UUID, *, horizon: int, finish: str) -> CardForecast:
-    """One printing's forecast from its newest price day, features computed exactly as in training."""
-    set_code = await session.scalar(select(Card.set_code).where(Card.id == card_id))
-    if set_code is None:
-        raise CardNotFound(f"No card found with id {card_id}.")
-    row, model = await current_model(session)
-    if horizon not in model.horizons:
-        raise BadHorizon(
-            f"Forecast model {row.version} forecasts horizons {', '.join(map(str, model.horizons))} (days), "
-            f"not {horizon}."
+    """One printing's precomputed forecast from the promoted model: one indexed row, no inference."""
+    served = (
+        await session.execute(
+            select(ForecastModel.version, ForecastModel.kind, ForecastModel.horizons).where(
+                ForecastModel.status == "promoted"
+            )
         )
-    column = PricePoint.__table__.c[FINISH_COLUMNS[finish]]
-    as_of = await session.scalar(
-        select(func.max(PricePoint.day)).where(PricePoint.card_id == card_id, column.is_not(None))
-    )
-    if as_of is None:
-        raise NoForecast(f"No {finish} USD price is stored for card {card_id}.")
-    # The set's other printings feed the cross-sectional feature (the set's median recent return).
-    panel = await load_panel(session, end=as_of, days=SERVING_DAYS, set_code=set_code)
-    try:
-        i = panel.keys.index((card_id, finish))
-    except ValueError:
-        raise NoForecast() from None
-    t = panel.n_days - 1
-    pred = model.predict(panel, t, horizon)
-    values = [pred.point[i], pred.lower[i], pred.upper[i], panel.logp[i, t]]
-    if any(np.isnan(v) for v in values):
-        raise NoForecast()
-    point, lower, upper, now = (float(np.exp(v)) for v in values)
+    ).first()
+    if served is None:
+        if await session.scalar(select(Card.id).where(Card.id == card_id)) is None:
+            raise CardNotFound(f"No card found with id {card_id}.")
+        raise NoModel()
+    version, kind, horizons_json = served
+    horizons: list[int] = orjson.loads(horizons_json)
+    if horizon not in horizons:
+        raise BadHorizon(
+            f"Forecast model {version} forecasts horizons {', '.join(map(str, horizons))} (days), not {horizon}; "
+            f"ask for horizon={' or horizon='.join(map(str, horizons))}."
+        )
+    point = await session.get(ForecastPoint, (version, card_id, finish, horizon))
+    if point is None:
+        if await session.scalar(select(Card.id).where(Card.id == card_id)) is None:
+            raise CardNotFound(f"No card found with id {card_id}.")
+        raise NoForecast(f"No {finish} forecast for card {card_id}: it has too little recent USD price history.")
     metrics_module.FORECASTS_SERVED.labels(str(horizon)).inc()
-    return CardForecast(card_id, finish, as_of, horizon, point, lower, upper, now, row.version, row.kind)
+    return CardForecast(
+        card_id,
+        finish,
+        point.as_of,
+        horizon,
+        point.point / 100,
+        point.lower / 100,
+        point.upper / 100,
+        point.persistence / 100,
+        version,
+        kind,
+    )
 
 
 def decode(row: ForecastModel) -> dict[str, Any]:
