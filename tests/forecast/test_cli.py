@@ -21,8 +21,8 @@ async def test_train_backtest_list(
     monkeypatch.setenv("MTG_DATA_DIR", str(tmp_path / "data"))
     monkeypatch.setenv("MTG_LOG__LEVEL", "WARNING")
     monkeypatch.setenv("COLUMNS", "250")  # rich wraps its tables to the terminal width
-    monkeypatch.setenv("MTG_FORECAST__MAX_ITER", "15")
-    monkeypatch.setenv("MTG_FORECAST__MAX_ROWS", "20000")
+    monkeypatch.setenv("MTG_FORECAST__MAX_ITER", "4")
+    monkeypatch.setenv("MTG_FORECAST__MAX_ROWS", "5000")
     get_settings.cache_clear()
     runner = CliRunner()
     try:

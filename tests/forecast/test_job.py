@@ -15,7 +15,7 @@ from mtg_tracker.forecast.models import ForecastModel
 from mtg_tracker.kit.db import Database
 from mtg_tracker.kit.scheduler import REGISTRY, Scheduler
 
-SMALL = {"horizons": [1, 7], "backtest_days": 7, "calibration_days": 2, "max_iter": 10, "max_rows": 10_000}
+SMALL = {"horizons": [1, 7], "backtest_days": 7, "calibration_days": 2, "max_iter": 4, "max_rows": 5_000}
 
 
 def _settings(settings: Settings, **forecast: Any) -> Settings:

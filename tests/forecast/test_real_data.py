@@ -27,7 +27,7 @@ from mtg_tracker.kit.db import Database
 from mtg_tracker.price.backfill import import_csv
 from support import shared_data
 
-pytestmark = [pytest.mark.realdata, pytest.mark.slow]
+pytestmark = [pytest.mark.realdata, pytest.mark.slow, pytest.mark.acceptance]
 
 WITHHELD_FROM = date(2026, 2, 8)
 LAST = date(2026, 2, 14)

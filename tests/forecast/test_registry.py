@@ -17,7 +17,7 @@ from mtg_tracker.forecast.models import ForecastModel
 from mtg_tracker.forecast.panel import Panel
 from mtg_tracker.kit.db import Database
 
-SETTINGS = ForecastSettings(horizons=[1, 7], backtest_days=7, calibration_days=2, max_iter=20, max_rows=20_000)
+SETTINGS = ForecastSettings(horizons=[1, 7], backtest_days=7, calibration_days=2, max_iter=4, max_rows=5_000)
 END = date(2026, 2, 14)
 
 
