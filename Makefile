@@ -9,7 +9,7 @@ UV_COMPILE = $(BIN)/uv pip compile pyproject.toml --universal --generate-hashes 
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: run test lint bench install format clean migrate demo lock
+.PHONY: run test lint bench install format clean migrate demo lock forecast-acceptance
 
 $(BIN)/python:
 	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info >= (3, 11) else "Python 3.11+ is required")'
@@ -46,6 +46,9 @@ run: demo  ## install, migrate the embedded SQLite database, load the demo catal
 TEST_WORKERS ?= auto
 test: install  ## every test; PostgreSQL/Redis too when MTG_TEST_DATABASE_URL / MTG_TEST_REDIS_URL are set
 	$(BIN)/python -m pytest -n $(TEST_WORKERS) --maxprocesses 4 --dist loadfile $(PYTEST_ARGS)
+
+forecast-acceptance: install  ## the heavy real-data forecast acceptance test (deselected by `make test`)
+	$(BIN)/python -m pytest -m acceptance -s tests/forecast/test_real_data.py $(PYTEST_ARGS)
 
 lint: install
 	$(BIN)/ruff check src tests bench scripts migrations

@@ -5,6 +5,7 @@
     python -m bench prices   # 150k printings × 90 days of prices: snapshot, size, history latency, movers
     python -m bench collections  # the real 20,726-row ManaBox export into the real 2019 catalog: import, value
     python -m bench web      # server render of the web app's search page on the real 2019 catalog
+    python -m bench forecast # GET /cards/{id}/forecast p50/p95 under 50 concurrent clients (real cards and prices)
     python -m bench search   # the search engine vs a naive in-memory filter (see bench/search.py, --help)
     python -m bench marketplace  # the nightly integrity audit over 1,000,000 journal lines
 PostgreSQL runs when MTG_BENCH_DATABASE_URL (or MTG_TEST_DATABASE_URL) points at a server.
@@ -247,6 +248,10 @@ def main() -> None:
             from bench.web import bench_web
 
             result = bench_web()
+        elif name == "forecast":
+            from bench.forecast import bench_forecast
+
+            result = bench_forecast()
         elif name == "collections":
             from bench.collections import bench_collections
 

@@ -55,7 +55,7 @@ def make_settings(database_url: str, tmp_path: Path, **overrides: Any) -> Settin
         # Limits stay on so every test runs through the limiter, with budgets no test suite exhausts.
         "rate_limit": {
             f"{budget}{suffix}": 100_000
-            for budget in ("", "search_", "auth_", "import_", "order_")
+            for budget in ("", "search_", "auth_", "import_", "order_", "forecast_")
             for suffix in ("per_minute", "burst")
         },
     }

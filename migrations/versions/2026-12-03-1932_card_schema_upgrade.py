@@ -4,7 +4,7 @@ Scryfall schema (``data`` then holds the upgraded object)
 Existing rows keep a null source; the next import (the normaliser version changed) rewrites them.
 
 Revision ID: f1a7c3e9d2b5
-Revises: 6875710ede62
+Revises: f1a2b3c4d5e6
 Create Date: 2026-12-03 19:32:00
 """
 
@@ -16,7 +16,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision: str = "f1a7c3e9d2b5"
-down_revision: str | None = "6875710ede62"
+down_revision: str | None = "f1a2b3c4d5e6"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 

@@ -22,13 +22,14 @@ from mtg_tracker.catalog.router import router as catalog_router
 from mtg_tracker.catalog.scryfall import ScryfallClient
 from mtg_tracker.collection.router import router as collection_router
 from mtg_tracker.config import Settings
+from mtg_tracker.forecast.router import router as forecast_router
 from mtg_tracker.kit.features import require_feature
 from mtg_tracker.kit.health import DETAIL_PROVIDERS
 from mtg_tracker.marketplace import integrity as marketplace_integrity
 from mtg_tracker.marketplace.router import admin_router as marketplace_admin_router
 from mtg_tracker.marketplace.router import router as marketplace_router
 from mtg_tracker.ops import backup as ops_backup
-from mtg_tracker.ops.features import MARKETPLACE
+from mtg_tracker.ops.features import FORECASTS, MARKETPLACE
 from mtg_tracker.ops.features import router as feature_flags_router
 from mtg_tracker.price.router import alerts_router as price_alerts_router
 from mtg_tracker.price.router import router as price_router
@@ -47,6 +48,8 @@ MTGIO_ROUTER: APIRouter = mtgio_router
 # /cards/random and /cards/{id}/prices.
 router.include_router(search_router)
 router.include_router(price_router)
+# Before the catalog: its /cards/{code}/{number} would otherwise claim /cards/{id}/forecast.
+router.include_router(forecast_router, dependencies=[require_feature(FORECASTS.name)])
 router.include_router(catalog_router)
 router.include_router(price_alerts_router)
 router.include_router(collection_router)

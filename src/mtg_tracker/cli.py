@@ -19,6 +19,7 @@ from mtg_tracker.account import cli as account_cli
 from mtg_tracker.catalog import cli as catalog_cli
 from mtg_tracker.collection import cli as collection_cli
 from mtg_tracker.config import Settings
+from mtg_tracker.forecast import cli as forecast_cli
 from mtg_tracker.kit.cli import console, load_settings, require_database
 from mtg_tracker.marketplace import cli as marketplace_cli
 from mtg_tracker.ops import cli as ops_cli
@@ -38,6 +39,7 @@ app.add_typer(jobs_app, name="jobs")
 app.add_typer(catalog_cli.app, name="catalog")
 app.add_typer(catalog_cli.dev_app, name="dev")
 app.add_typer(price_cli.app, name="prices")
+app.add_typer(forecast_cli.app, name="forecast")
 app.add_typer(account_cli.app, name="users")
 app.add_typer(collection_cli.app, name="collection")
 app.add_typer(ops_cli.app, name="backup")

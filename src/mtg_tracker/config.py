@@ -11,7 +11,7 @@ from decimal import Decimal
 from enum import StrEnum
 from functools import lru_cache
 from pathlib import Path
-from typing import Annotated, Literal
+from typing import Annotated, Any, Literal
 from urllib.parse import urlsplit
 
 from pydantic import BaseModel, Field, SecretStr, field_validator, model_validator
@@ -75,6 +75,10 @@ class LogSettings(BaseModel):
 class SchedulerSettings(BaseModel):
     enabled: bool = True
     misfire_grace_seconds: int = Field(300, ge=0, description="A slot missed by at most this long still runs.")
+    cron_overrides: dict[str, str] = Field(
+        default_factory=dict,
+        description='Job schedules replacing the built-in ones, JSON: {"price.forecast_train": "0 22 * * *"}.',
+    )
 
 
 class HttpSettings(BaseModel):
@@ -140,6 +144,33 @@ class PriceSettings(BaseModel):
     _split = field_validator("webhook_allow_networks", mode="before")(_split_csv)
 
     _networks = field_validator("webhook_allow_networks")(_check_networks)
+
+
+class ForecastSettings(BaseModel):
+    horizons: Annotated[list[int], NoDecode] = Field(
+        default_factory=lambda: [1, 7], description="Forecast horizons in days the daily model is trained for."
+    )
+    history_days: int = Field(180, ge=14, le=3650, description="Days of price history a training run reads.")
+    backtest_days: int = Field(7, ge=1, le=90, description="Newest days held out to judge a new model.")
+    calibration_days: int = Field(2, ge=1, le=30, description="Days before the held-out ones that calibrate intervals.")
+    max_rows: int = Field(600_000, ge=1000, description="Training rows per horizon (a seeded sample past this).")
+    max_iter: int = Field(150, ge=1, le=5000, description="Boosting iterations per quantile model.")
+    min_coverage: float = Field(0.75, gt=0, lt=1, description="Lowest backtest 80 % interval coverage promoted.")
+    max_coverage: float = Field(0.85, gt=0, le=1, description="Highest backtest 80 % interval coverage promoted.")
+
+    @field_validator("horizons", mode="before")
+    @classmethod
+    def _split_horizons(cls, value: Any) -> Any:
+        if isinstance(value, str):
+            return [int(part) for part in value.split(",") if part.strip()]
+        return value
+
+    @field_validator("horizons")
+    @classmethod
+    def _check_horizons(cls, value: list[int]) -> list[int]:
+        if not value or any(not 1 <= h <= 30 for h in value):
+            raise ValueError("horizons must be 1..30 days")
+        return sorted(set(value))
 
 
 class CollectionSettings(BaseModel):
@@ -238,6 +269,8 @@ class RateLimitSettings(BaseModel):
     import_burst: int = Field(3, ge=1)
     order_per_minute: int = Field(30, ge=1, description="Marketplace order creations (POST /orders).")
     order_burst: int = Field(10, ge=1)
+    forecast_per_minute: int = Field(30, ge=1, description="Price forecasts per client (model inference is costly).")
+    forecast_burst: int = Field(30, ge=1, description="Forecasts a fresh client may ask at once.")
     allowlist: Annotated[list[str], NoDecode] = Field(
         default_factory=list, description="CIDRs never limited (monitoring, internal jobs)."
     )
@@ -335,6 +368,7 @@ class Settings(BaseSettings):
     scryfall: ScryfallSettings = Field(default_factory=ScryfallSettings)
     search: SearchSettings = Field(default_factory=SearchSettings)
     price: PriceSettings = Field(default_factory=PriceSettings)
+    forecast: ForecastSettings = Field(default_factory=ForecastSettings)
     collection: CollectionSettings = Field(default_factory=CollectionSettings)
     auth: AuthSettings = Field(default_factory=AuthSettings)
     marketplace: MarketplaceSettings = Field(default_factory=MarketplaceSettings)

@@ -58,6 +58,7 @@ RATE_LIMIT_ROUTES: list[tuple[str, re.Pattern[str], str | None]] = [
     ("search", re.compile(r"^/search$"), None),
     ("auth", re.compile(r"^/(login|register)$"), "POST"),
     ("import", re.compile(r"^/collections/[^/]+/import(/confirm)?$"), "POST"),
+    ("forecast", re.compile(r"^/api/v1/cards/[^/]+/forecast$"), None),
 ]
 
 

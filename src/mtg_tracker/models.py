@@ -3,6 +3,7 @@
 from mtg_tracker.account.models import ApiKey, AuditEvent, LoginFailure, RefreshToken, Session, User
 from mtg_tracker.catalog.models import Card, CardMultiverse, CardName, CardSet, CatalogImport
 from mtg_tracker.collection.models import Collection, CollectionEntry, CollectionValueSnapshot
+from mtg_tracker.forecast.models import ForecastModel
 from mtg_tracker.kit.cache import CacheGeneration
 from mtg_tracker.kit.features import FeatureFlagOverride
 from mtg_tracker.kit.scheduler import JobRun
@@ -35,6 +36,7 @@ __all__ = [
     "CollectionEntry",
     "CollectionValueSnapshot",
     "FeatureFlagOverride",
+    "ForecastModel",
     "IdempotentReply",
     "IntegrityRun",
     "JobRun",

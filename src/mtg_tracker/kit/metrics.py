@@ -61,6 +61,10 @@ CATALOG_IMPORT_CARDS = Counter("catalog_import_cards_total", "Cards seen by cata
 PRICE_BACKFILL_POINTS = Counter(
     "price_backfill_points_total", "Price points merged by backfills, by format.", ["format"]
 )
+FORECAST_MODELS = Counter(
+    "forecast_models_total", "Forecast models trained and judged against persistence, by verdict.", ["status"]
+)
+FORECASTS_SERVED = Counter("forecasts_served_total", "Forecasts answered, by horizon.", ["horizon"])
 PRICE_ALERTS_FIRED = Counter("price_alerts_fired_total", "Price alerts whose threshold was crossed.")
 PRICE_ALERT_DELIVERIES = Counter(
     "price_alert_deliveries_total",

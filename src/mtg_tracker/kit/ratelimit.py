@@ -38,7 +38,7 @@ from mtg_tracker.kit.middleware import client_ip_var, request_id_var
 
 log = get_logger("mtg_tracker.ratelimit")
 
-BUDGETS = ("default", "search", "auth", "import", "order")
+BUDGETS = ("default", "search", "auth", "import", "order", "forecast")
 EXEMPT_PATHS = frozenset({"/health", "/healthz", "/ready", "/readyz", "/health/detailed", "/metrics"})
 KEY_PREFIX = "mtg:rl:"
 # Float arithmetic on TATs (epoch seconds in Redis: ~1e-7 s resolution) accumulates tiny errors; a
@@ -205,6 +205,7 @@ def budgets_from_settings(settings: RateLimitSettings) -> dict[str, Budget]:
         "auth": Budget("auth", settings.auth_per_minute, settings.auth_burst),
         "import": Budget("import", settings.import_per_minute, settings.import_burst),
         "order": Budget("order", settings.order_per_minute, settings.order_burst),
+        "forecast": Budget("forecast", settings.forecast_per_minute, settings.forecast_burst),
     }
 
 

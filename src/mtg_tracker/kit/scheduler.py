@@ -14,7 +14,7 @@ import socket
 import time
 import traceback
 from collections.abc import Awaitable, Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
@@ -123,6 +123,11 @@ class Scheduler:
         self.db = db
         self.settings = settings
         self.jobs = dict(REGISTRY if jobs is None else jobs)
+        for name, expr in settings.scheduler.cron_overrides.items():
+            # An override for a job this build does not have is ignored (it may belong to a newer one).
+            if name in self.jobs:
+                cron_trigger(expr)  # a bad expression fails at start-up, not at the slot
+                self.jobs[name] = replace(self.jobs[name], cron=expr)
         self.instance = instance or default_instance_name()
         self._stop = asyncio.Event()
         self._loop_task: asyncio.Task[None] | None = None

@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 import asyncio
+from datetime import date
 from pathlib import Path
 from typing import Annotated, Any, Literal
 
 import typer
 from rich.console import Console
+from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
 from mtg_tracker.kit.cli import byte_progress, quiet_settings, run_with_db
@@ -103,3 +105,54 @@ def import_cmd(
         console.print(f"[bold red]Backfill failed, the price history is unchanged:[/] {exc}")
         raise typer.Exit(1) from None
     _print_summary(summary)
+    if summary.first_day is not None and summary.last_day is not None and summary.points_written:
+        # A backfill's days get their movers as the daily job would have computed them.
+        _compute_movers(settings, summary.first_day, summary.last_day)
+
+
+def _compute_movers(settings: Any, first: date, last: date) -> dict[str, Any]:
+    from mtg_tracker.price import movers
+
+    async def run(db: Any) -> dict[str, Any]:
+        with Progress(
+            TextColumn("[bold]{task.description}"),
+            BarColumn(),
+            MofNCompleteColumn(),
+            TimeElapsedColumn(),
+            console=console,
+        ) as progress:
+            task = progress.add_task("Computing movers", total=(last - first).days + 1)
+            return await movers.compute_days(
+                db,
+                first,
+                last,
+                top=settings.price.movers_top,
+                min_price=settings.price.movers_min_price,
+                progress=lambda d: progress.update(task, advance=1, description=f"Movers of {d.isoformat()}"),
+            )
+
+    result = run_with_db(settings, run)
+    Console().print(f"Movers computed for {result['days']} day(s) with prices, {first} → {last}.")
+    return result
+
+
+@app.command("movers")
+def movers_cmd(
+    day: Annotated[str, typer.Option("--day", help="The day (YYYY-MM-DD) whose movers to compute.")],
+    to: Annotated[str | None, typer.Option("--to", help="Also every later day up to this one.")] = None,
+) -> None:
+    """Compute and store the movers of a stored day (or a range), replacing what that day had."""
+    settings = quiet_settings()
+    try:
+        first = date.fromisoformat(day)
+        last = date.fromisoformat(to) if to else first
+    except ValueError:
+        console.print("[red]--day and --to must be dates (YYYY-MM-DD).[/]")
+        raise typer.Exit(2) from None
+    if last < first:
+        console.print(f"[red]--to ({last}) is before --day ({first}).[/]")
+        raise typer.Exit(2)
+    result = _compute_movers(settings, first, last)
+    if result["days"] == 0:
+        console.print(f"[yellow]No price points on {first} → {last}: nothing to rank.[/]")
+        raise typer.Exit(1)

@@ -10,6 +10,7 @@ the ranking is deterministic on both backends.
 from __future__ import annotations
 
 import time
+from collections.abc import Callable
 from datetime import date, timedelta
 from decimal import Decimal
 from typing import Any
@@ -25,7 +26,7 @@ from mtg_tracker.kit.logging import get_logger
 from mtg_tracker.price import service as price_service
 from mtg_tracker.price.codecs import cents_to_price
 from mtg_tracker.price.errors import NoMovers
-from mtg_tracker.price.models import PRICE_TYPES, PriceMover
+from mtg_tracker.price.models import PRICE_TYPES, PriceMover, PricePoint
 from mtg_tracker.price.rules import change_pct
 
 log = get_logger("mtg_tracker.price.movers")
@@ -104,6 +105,31 @@ async def compute(
     return {"day": day.isoformat(), "rows": counts, "seconds": round(seconds, 2)}
 
 
+async def compute_days(
+    db: Database,
+    first: date,
+    last: date,
+    *,
+    top: int = 100,
+    min_price: Decimal = Decimal("1.00"),
+    progress: Callable[[date], None] | None = None,
+) -> dict[str, Any]:
+    """Movers for every day from ``first`` to ``last`` that has prices (a backfill's days), one
+    transaction per day so that a long range shows progress and a failure keeps the days already done."""
+    days = 0
+    day = first
+    while day <= last:
+        async with db.session(write=False) as session:
+            has = await session.scalar(select(PricePoint.card_id).where(PricePoint.day == day).limit(1))
+        if has is not None:
+            await compute(db, day=day, top=top, min_price=min_price)
+            days += 1
+        if progress is not None:
+            progress(day)
+        day += timedelta(days=1)
+    return {"first": first.isoformat(), "last": last.isoformat(), "days": days}
+
+
 async def latest_movers_day(session: AsyncSession) -> date | None:
     value: date | None = await session.scalar(select(func.max(PriceMover.day)))
     return value
@@ -119,8 +145,9 @@ async def movers(
     metric: str,
     min_price_cents: int | None,
     limit: int,
+    day: date | None = None,
 ) -> bytes:
-    """The stored movers of the newest computed day as a list object of ``price_mover`` objects.
+    """The stored movers of ``day`` (default: the newest computed day) as a list of ``price_mover`` objects.
 
     ``min_price_cents`` filters on the old price within the stored top list; it cannot bring back
     printings the job's own minimum kept out.
@@ -128,14 +155,24 @@ async def movers(
     # Card objects embed today's prices, so the catalog's generation is part of the key as well.
     key = (
         f"movers:{cache.generations.get('catalog', 0)}:{window}:{price_type}:{direction}:{metric}:"
-        f"{min_price_cents}:{limit}"
+        f"{min_price_cents}:{limit}:{day}"
     )
     cached = await cache.get(price_service.PRICE_CACHE_NAMESPACE, key)
     if cached is not None:
         return cached
-    day = await latest_movers_day(session)
     if day is None:
-        raise NoMovers()
+        day = await latest_movers_day(session)
+        if day is None:
+            raise NoMovers()
+    elif (
+        await session.scalar(select(PriceMover.day).where(PriceMover.day == day).limit(1)) is None
+        # A day with prices but no movers (nothing to compare with yet) is an empty list, not a 404.
+        and await session.scalar(select(PricePoint.day).where(PricePoint.day == day).limit(1)) is None
+    ):
+        raise NoMovers(
+            f"No movers are stored for {day.isoformat()}: compute them with "
+            f"`mtg-tracker prices movers --day {day.isoformat()}` once the day has price points."
+        )
     stmt = (
         select(PriceMover.card_id, PriceMover.old_cents, PriceMover.new_cents)
         .where(

@@ -87,8 +87,12 @@ async def price_movers(
         Query(ge=0, le=Decimal("21000000"), description="Only printings whose old price is at least this."),
     ] = None,
     limit: Annotated[int, Query(ge=1, le=1000, description="At most this many movers.")] = 20,
+    day: Annotated[
+        IsoDate | None, Query(description="Any day whose movers are stored (YYYY-MM-DD); default: the newest.")
+    ] = None,
 ) -> Response:
-    """The movers of the newest day the `price.movers` job computed, best first. `min_price` narrows
+    """The movers of one day (default: the newest day the `price.movers` job computed), best first.
+    Backfilled days have movers too (`prices import` computes them). `min_price` narrows
     the stored top list; it cannot add printings the job's own minimum (percent ranking) left out."""
     min_cents = int((min_price * 100).to_integral_value()) if min_price is not None else None
     body = await movers_service.movers(
@@ -100,6 +104,7 @@ async def price_movers(
         metric=metric,
         min_price_cents=min_cents,
         limit=limit,
+        day=day,
     )
     return Response(body, media_type=JSON, headers={"Cache-Control": "public, max-age=300"})
 
