@@ -6,6 +6,7 @@
     python -m bench collections  # the real 20,726-row ManaBox export into the real 2019 catalog: import, value
     python -m bench search   # the search engine vs a naive in-memory filter (see bench/search.py, --help)
     python -m bench marketplace  # the nightly integrity audit over 1,000,000 journal lines
+    python -m bench backup   # real 2019 catalog + 20k-entry collection: backup create, verify, RTO of a restore
 PostgreSQL runs when MTG_BENCH_DATABASE_URL (or MTG_TEST_DATABASE_URL) points at a server.
 """
 
@@ -242,6 +243,10 @@ def main() -> None:
             from bench.marketplace import bench_marketplace
 
             result = bench_marketplace()
+        elif name == "backup":
+            from bench.backup import bench_backup
+
+            result = bench_backup()
         elif name == "collections":
             from bench.collections import bench_collections
 
