@@ -12,6 +12,7 @@ total is the RTO once someone has decided to restore; detection and decision tim
 
 from __future__ import annotations
 
+import asyncio
 import os
 import subprocess
 import time
@@ -128,6 +129,11 @@ async def _run(backend: str, url: str) -> dict[str, Any]:
         entries = await _collection(db)
     finally:
         await db.dispose()
+    # Blocking work, and restore runs the migrations (their own event loop): off this loop.
+    return await asyncio.to_thread(_measure, backend, url, settings, entries)
+
+
+def _measure(backend: str, url: str, settings: Settings, entries: int) -> dict[str, Any]:
     for old in backup.list_backups(settings):  # a rerun starts from an empty backup directory
         (backup.backup_dir(settings) / old.file).unlink(missing_ok=True)
         (backup.backup_dir(settings) / f"{old.id}.json").unlink(missing_ok=True)
