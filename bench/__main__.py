@@ -8,6 +8,7 @@
     python -m bench forecast # GET /cards/{id}/forecast p50/p95 under 50 concurrent clients (real cards and prices)
     python -m bench search   # the search engine vs a naive in-memory filter (see bench/search.py, --help)
     python -m bench marketplace  # the nightly integrity audit over 1,000,000 journal lines
+    python -m bench backup   # real 2019 catalog + 20k-entry collection: backup create, verify, RTO of a restore
 PostgreSQL runs when MTG_BENCH_DATABASE_URL (or MTG_TEST_DATABASE_URL) points at a server.
 """
 
@@ -252,6 +253,10 @@ def main() -> None:
             from bench.forecast import bench_forecast
 
             result = bench_forecast()
+        elif name == "backup":
+            from bench.backup import bench_backup
+
+            result = bench_backup()
         elif name == "collections":
             from bench.collections import bench_collections
 

@@ -318,6 +318,17 @@ class BackupSettings(BaseModel):
     keep_daily: int = Field(7, ge=0, le=3660, description="Newest backup of each of the last N days with backups.")
     keep_weekly: int = Field(4, ge=0, le=520, description="Newest backup of each of the last N ISO weeks.")
     keep_monthly: int = Field(12, ge=0, le=1200, description="Newest backup of each of the last N months.")
+    s3_url: str | None = Field(
+        None,
+        description="`s3://bucket/prefix`: keep backups in an S3-compatible bucket instead of MTG_BACKUP__DIR.",
+        pattern=r"^s3://[^/]+(/.*)?$",
+    )
+    s3_endpoint_url: str | None = Field(
+        None, description="S3-compatible endpoint (MinIO, Ceph, R2…); unset = AWS (or AWS_ENDPOINT_URL)."
+    )
+    s3_region: str | None = Field(None, description="Region of the bucket; unset = AWS_REGION / the AWS config.")
+    s3_access_key_id: str | None = Field(None, description="Unset = the standard AWS credential chain.")
+    s3_secret_access_key: SecretStr | None = Field(None, description="Unset = the standard AWS credential chain.")
 
 
 class OtelSettings(BaseModel):

@@ -1,9 +1,13 @@
-"""Verified backups to a local directory: create, list, verify by restoring, restore, prune.
+"""Verified backups to a local directory or an S3-compatible bucket: create, list, verify by restoring,
+restore, prune.
 
 Each backup is one file plus a JSON manifest beside it. The manifest records, per table, the row count and
 a SHA-256 over every row in primary-key order, taken from the very snapshot the file holds (the SQLite copy
 itself; for PostgreSQL the exported snapshot ``pg_dump --snapshot`` dumps), so a backup made while the
 service writes still verifies exactly. Verification restores into a scratch database and compares.
+
+With MTG_BACKUP__S3_URL the bucket holds the files and manifests; a backup is made in a staging directory
+(MTG_BACKUP__DIR) and uploaded, and verify/restore download it to a temporary directory there first.
 
 The work is blocking (file copies, subprocesses); the job runs it in a thread.
 """
@@ -38,6 +42,7 @@ from mtg_tracker.kit.db import Database, sqlite_file
 from mtg_tracker.kit.errors import AppError
 from mtg_tracker.kit.logging import get_logger
 from mtg_tracker.ops import retention
+from mtg_tracker.ops.s3store import BackupTargetError, S3Store
 
 log = get_logger("mtg_tracker.ops.backup")
 
@@ -103,6 +108,32 @@ def backup_dir(settings: Settings) -> Path:
     return (settings.backup.dir or Path(settings.data_dir) / "backups").expanduser()
 
 
+def _s3(settings: Settings) -> S3Store | None:
+    return S3Store(settings.backup) if settings.backup.s3_url else None
+
+
+def target_name(settings: Settings) -> str:
+    """Where the backups are, for messages: the s3:// URL or the local directory."""
+    return settings.backup.s3_url or str(backup_dir(settings))
+
+
+@contextlib.contextmanager
+def _fetched(settings: Settings, name: str) -> Iterator[Path | None]:
+    """A local path of the backup file ``name`` (downloaded from the bucket into a temporary directory that
+    is removed afterwards), or None when it does not exist."""
+    store = _s3(settings)
+    if store is None:
+        path = backup_dir(settings) / name
+        yield path if path.exists() else None
+        return
+    staging = backup_dir(settings)
+    staging.mkdir(parents=True, exist_ok=True)
+    # Beside the local backups rather than in /tmp: a database can be larger than a tmpfs.
+    with tempfile.TemporaryDirectory(dir=staging, prefix=".downloading-") as tmp:
+        path = Path(tmp) / name
+        yield path if store.download(name, path) else None
+
+
 def _backend(settings: Settings) -> Literal["sqlite", "postgresql"]:
     return "sqlite" if settings.is_sqlite else "postgresql"
 
@@ -119,7 +150,12 @@ def _manifest_path(directory: Path, backup_id: str) -> Path:
     return directory / f"{backup_id}.json"
 
 
-def _write_manifest(directory: Path, manifest: Manifest) -> None:
+def _write_manifest(settings: Settings, manifest: Manifest) -> None:
+    store = _s3(settings)
+    if store is not None:
+        store.write_text(f"{manifest.id}.json", manifest.model_dump_json(indent=2))  # one PUT: atomic
+        return
+    directory = backup_dir(settings)
     # Write then rename: a crash mid-write must not leave a manifest that no longer parses.
     path = _manifest_path(directory, manifest.id)
     tmp = path.with_suffix(".json.tmp")
@@ -128,16 +164,23 @@ def _write_manifest(directory: Path, manifest: Manifest) -> None:
 
 
 def list_backups(settings: Settings) -> list[Manifest]:
-    """Every backup of the directory, oldest first; unreadable manifests are skipped with a warning."""
-    directory = backup_dir(settings)
-    if not directory.is_dir():
-        return []
+    """Every backup of the directory (or bucket), oldest first; unreadable manifests are skipped with a
+    warning."""
+    store = _s3(settings)
+    texts: list[tuple[str, str]] = []
+    if store is not None:
+        texts = [(name, store.read_text(name)) for name in store.names(".json")]
+    else:
+        directory = backup_dir(settings)
+        if not directory.is_dir():
+            return []
+        texts = [(path.name, path.read_text()) for path in sorted(directory.glob("*.json"))]
     found: list[Manifest] = []
-    for path in sorted(directory.glob("*.json")):
+    for name, content in texts:
         try:
-            found.append(Manifest.model_validate_json(path.read_text()))
+            found.append(Manifest.model_validate_json(content))
         except ValueError as exc:
-            log.warning("backup_manifest_unreadable", file=path.name, error=str(exc)[:200])
+            log.warning("backup_manifest_unreadable", file=name, error=str(exc)[:200])
     return sorted(found, key=lambda m: m.id)
 
 
@@ -145,7 +188,7 @@ def get_manifest(settings: Settings, backup_id: str | None) -> Manifest:
     """The backup ``backup_id``, or the newest when it is None."""
     backups = list_backups(settings)
     if not backups:
-        raise BackupError(f"no backups in {backup_dir(settings)}")
+        raise BackupError(f"no backups in {target_name(settings)}")
     if backup_id is None:
         return backups[-1]
     for manifest in backups:
@@ -448,8 +491,30 @@ def _restore_postgresql(settings: Settings, file: Path) -> None:
 def create_backup(settings: Settings) -> Manifest:
     """Write a backup of the configured database and its manifest; returns the manifest (unverified)."""
     started = time.monotonic()
+    store = _s3(settings)
+    if store is not None:
+        store.check()  # a missing bucket or refused credentials fail before the database is read
     directory = backup_dir(settings)
     directory.mkdir(parents=True, exist_ok=True)
+    with contextlib.ExitStack() as stack:
+        if store is not None:
+            directory = Path(stack.enter_context(tempfile.TemporaryDirectory(dir=directory, prefix=".uploading-")))
+        manifest = _create_in(settings, directory, started)
+        if store is not None:
+            store.upload(directory / manifest.file, manifest.file)
+            manifest.duration_seconds = round(time.monotonic() - started, 3)
+    _write_manifest(settings, manifest)
+    log.info(
+        "backup_created",
+        backup=manifest.id,
+        size_bytes=manifest.size_bytes,
+        tables=len(manifest.tables),
+        target=target_name(settings),
+    )
+    return manifest
+
+
+def _create_in(settings: Settings, directory: Path, started: float) -> Manifest:
     now = datetime.now(UTC)
     backup_id = new_backup_id(now)
     backend = _backend(settings)
@@ -457,7 +522,7 @@ def create_backup(settings: Settings) -> Manifest:
         file, revisions, digests = _create_sqlite(settings, directory, backup_id)
     else:
         file, revisions, digests = _create_postgresql(settings, directory, backup_id)
-    manifest = Manifest(
+    return Manifest(
         id=backup_id,
         created_at=now,
         backend=backend,
@@ -469,37 +534,35 @@ def create_backup(settings: Settings) -> Manifest:
         sha256=_file_sha256(file),
         duration_seconds=round(time.monotonic() - started, 3),
     )
-    _write_manifest(directory, manifest)
-    log.info("backup_created", backup=backup_id, size_bytes=manifest.size_bytes, tables=len(digests))
-    return manifest
 
 
 def verify_backup(settings: Settings, backup_id: str | None) -> Manifest:
     """Restore a backup into a scratch database and compare it with its manifest; the result is recorded
     in the manifest (a failed verification is recorded too, and returned, not raised)."""
     manifest = get_manifest(settings, backup_id)
-    directory = backup_dir(settings)
-    file = directory / manifest.file
     problems: list[str] = []
-    if not file.exists():
-        problems.append(f"file {manifest.file} is missing")
-    elif _file_sha256(file) != manifest.sha256:
-        problems.append("file SHA-256 differs from the manifest")
-    else:
-        try:
-            if manifest.backend == "sqlite":
-                actual = _verify_sqlite(file)
-            else:
-                if settings.is_sqlite:
-                    raise BackupError("a PostgreSQL backup is verified with a PostgreSQL MTG_DATABASE_URL")
-                actual = _verify_postgresql(settings, file)
-            problems.extend(_compare(manifest, actual))
-        except BackupError as exc:
-            problems.append(exc.message)
+    with _fetched(settings, manifest.file) as file:
+        if file is None:
+            problems.append(f"file {manifest.file} is missing")
+        elif _file_sha256(file) != manifest.sha256:
+            problems.append("file SHA-256 differs from the manifest")
+        else:
+            try:
+                if manifest.backend == "sqlite":
+                    actual = _verify_sqlite(file)
+                else:
+                    if settings.is_sqlite:
+                        raise BackupError("a PostgreSQL backup is verified with a PostgreSQL MTG_DATABASE_URL")
+                    actual = _verify_postgresql(settings, file)
+                problems.extend(_compare(manifest, actual))
+            except BackupTargetError:
+                raise
+            except BackupError as exc:
+                problems.append(exc.message)
     ok = not problems
     detail = "restored; every table's row count and checksum match" if ok else "; ".join(problems)[:2000]
     manifest.verification = Verification(ok=ok, at=datetime.now(UTC), detail=detail)
-    _write_manifest(directory, manifest)
+    _write_manifest(settings, manifest)
     log.info("backup_verified", backup=manifest.id, ok=ok, detail=detail[:200])
     return manifest
 
@@ -519,9 +582,15 @@ def restore_backup(settings: Settings, backup_id: str | None, *, force: bool = F
             f"backup {manifest.id} has schema {','.join(sorted(unknown))}, newer than this code: "
             "restore it with the version that made it"
         )
-    file = backup_dir(settings) / manifest.file
-    if not file.exists() or _file_sha256(file) != manifest.sha256:
-        raise BackupError(f"backup {manifest.id}: the file is missing or does not match its SHA-256")
+    with _fetched(settings, manifest.file) as file:
+        if file is None or _file_sha256(file) != manifest.sha256:
+            raise BackupError(f"backup {manifest.id}: the file is missing or does not match its SHA-256")
+        moved = _restore_file(settings, manifest, file, force=force)
+    log.info("backup_restored", backup=manifest.id, moved_aside=[p.name for p in moved])
+    return RestoreResult(manifest=manifest, moved_aside=moved)
+
+
+def _restore_file(settings: Settings, manifest: Manifest, file: Path, *, force: bool) -> list[Path]:
     moved: list[Path] = []
     if manifest.backend == "sqlite":
         target = sqlite_file(settings.database_url)
@@ -536,8 +605,7 @@ def restore_backup(settings: Settings, backup_id: str | None, *, force: bool = F
         _restore_postgresql(settings, file)
     # An older backup is migrated forward so the restored database matches the running code.
     migrations.upgrade(settings)
-    log.info("backup_restored", backup=manifest.id, moved_aside=[p.name for p in moved])
-    return RestoreResult(manifest=manifest, moved_aside=moved)
+    return moved
 
 
 def prune_backups(settings: Settings) -> list[str]:
@@ -552,12 +620,17 @@ def prune_backups(settings: Settings) -> list[str]:
     )
     kept = retention.keep(((m.id, m.created_at) for m in backups), policy)
     directory = backup_dir(settings)
+    store = _s3(settings)
     deleted: list[str] = []
     for manifest in backups:
         if manifest.id in kept:
             continue
-        (directory / manifest.file).unlink(missing_ok=True)
-        _manifest_path(directory, manifest.id).unlink(missing_ok=True)
+        if store is not None:
+            store.delete(manifest.file)
+            store.delete(f"{manifest.id}.json")
+        else:
+            (directory / manifest.file).unlink(missing_ok=True)
+            _manifest_path(directory, manifest.id).unlink(missing_ok=True)
         deleted.append(manifest.id)
     if deleted:
         log.info("backups_pruned", deleted=len(deleted), kept=len(kept))
@@ -573,7 +646,10 @@ def record_metrics(manifest: Manifest) -> None:
 
 def health_detail(settings: Settings) -> dict[str, Any]:
     """What /health/detailed says about backups: the newest one's age and whether it verified."""
-    backups = list_backups(settings)
+    try:
+        backups = list_backups(settings)
+    except BackupTargetError as exc:
+        return {"status": "target_unavailable", "enabled": settings.backup.enabled, "error": exc.message}
     if not backups:
         return {"status": "none", "enabled": settings.backup.enabled, "count": 0}
     newest = backups[-1]

@@ -1,4 +1,6 @@
-"""``mtg-tracker backup …``: verified backups of the configured database to MTG_BACKUP__DIR."""
+"""``mtg-tracker backup …``: verified backups of the configured database to MTG_BACKUP__DIR or
+MTG_BACKUP__S3_URL. Exit codes: 1 a backup failed (or did not verify), 2 usage or an unusable target (missing
+bucket, refused credentials)."""
 
 from __future__ import annotations
 
@@ -12,6 +14,7 @@ from rich.table import Table
 from mtg_tracker.kit.cli import console, quiet_settings
 from mtg_tracker.kit.errors import AppError
 from mtg_tracker.ops import backup
+from mtg_tracker.ops.s3store import BackupTargetError
 
 app = typer.Typer(help="Verified backups: create, list, verify by restoring, restore, prune.", no_args_is_help=True)
 T = TypeVar("T")
@@ -28,10 +31,14 @@ def _pick(backup_id: str | None, latest: bool) -> str | None:
 
 
 def _step(label: str, fn: Callable[[], T]) -> T:
-    """Run one long step under a spinner; an expected failure is a message and exit code 1."""
+    """Run one long step under a spinner; an expected failure is a message and exit code 1 (2 when the
+    backup target itself cannot be used)."""
     try:
         with console.status(f"[bold]{label}…"):
             return fn()
+    except BackupTargetError as exc:
+        console.print(f"[red]{exc.message}[/]")
+        raise typer.Exit(2) from None
     except AppError as exc:
         console.print(f"[red]{exc.message}[/]")
         raise typer.Exit(1) from None
@@ -81,7 +88,7 @@ def create(
 def list_() -> None:
     """The backups of MTG_BACKUP__DIR, oldest first."""
     settings = quiet_settings()
-    backups = backup.list_backups(settings)
+    backups = _step("Listing", lambda: backup.list_backups(settings))
     table = Table("id", "created (UTC)", "backend", "size", "schema", "verified")
     for m in backups:
         v = m.verification
@@ -95,7 +102,7 @@ def list_() -> None:
             verified,
         )
     Console().print(table)
-    console.print(f"{len(backups)} backup(s) in {backup.backup_dir(settings)}")
+    console.print(f"{len(backups)} backup(s) in {backup.target_name(settings)}")
 
 
 @app.command("verify")
@@ -131,5 +138,5 @@ def prune() -> None:
     settings = quiet_settings()
     deleted = _step("Pruning", lambda: backup.prune_backups(settings))
     table = Table("deleted", "kept")
-    table.add_row(str(len(deleted)), str(len(backup.list_backups(settings))))
+    table.add_row(str(len(deleted)), str(len(_step("Listing", lambda: backup.list_backups(settings)))))
     Console().print(table)
