@@ -77,7 +77,10 @@ async def test_list_and_objects(client: httpx.AsyncClient, catalog: Any) -> None
         assert obj["size"] > 0 and obj["updated_at"].endswith("Z")
         by_id = (await client.get(obj["uri"].removeprefix(BASE))).json()
         by_type = (await client.get(f"{API}/bulk-data/{obj['type']}")).json()
-        assert by_id == by_type == obj
+        by_hyphen = (await client.get(f"{API}/bulk-data/{obj['type'].replace('_', '-')}")).json()
+        assert by_id == by_type == by_hyphen == obj
+        file = await client.get(f"{API}/bulk-data/{obj['type']}", params={"format": "file"})
+        assert file.status_code == 302 and file.headers["location"] == obj["download_uri"]
 
 
 async def test_downloads_hold_the_catalog(client: httpx.AsyncClient, catalog: Any) -> None:
@@ -150,6 +153,9 @@ async def test_build_for_a_configured_url(db: Database, settings: Settings, cata
     assert len(cards) == f.count == len(catalog["cards"])
     assert all(c["uri"].startswith("https://cards.example.org/api/v1/cards/") for c in cards)
     assert f.path.parent.parent == settings.data_dir / "bulk"
+    for n in range(bulk.MAX_BASES + 2):  # made-up hosts cannot fill the disk
+        await bulk.build(db, settings.data_dir, f"http://h{n}.example", "rulings")
+    assert len(list((settings.data_dir / "bulk").iterdir())) == bulk.MAX_BASES
 
 
 @pytest.mark.parametrize("key", ["all_cards", "nope", str(uuid.uuid4())])

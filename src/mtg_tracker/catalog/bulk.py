@@ -17,6 +17,7 @@ import asyncio
 import gzip
 import hashlib
 import os
+import shutil
 import tempfile
 import uuid
 from collections.abc import AsyncIterator, Callable
@@ -29,16 +30,19 @@ import orjson
 from sqlalchemy import Select, func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from mtg_tracker.catalog.errors import BulkTypeNotFound
 from mtg_tracker.catalog.importer import last_card_import
 from mtg_tracker.catalog.models import Card, CardRuling
 from mtg_tracker.catalog.rulings import Ruling
 from mtg_tracker.catalog.service import _PREFERRED, BODY_COLUMNS, card_body
 from mtg_tracker.kit.db import Database
-from mtg_tracker.kit.errors import NotFound
 from mtg_tracker.kit.links import rewrite_links
 
 SCRYFALL_API_ORIGIN = b"https://api.scryfall.com"
 BATCH = 1000
+# Without MTG_PUBLIC_URL every Host a client sends gets its own files; only this many are kept, so a stream
+# of made-up hosts cannot fill the disk.
+MAX_BASES = 4
 _NAMESPACE = uuid.UUID("6f1f3c1e-9a53-5b8e-9d35-1b0c7a2e4d10")
 
 
@@ -74,10 +78,6 @@ TYPES: dict[str, BulkType] = {
 }
 
 
-class BulkTypeNotFound(NotFound):
-    pass
-
-
 def bulk_id(type_: str) -> uuid.UUID:
     """Stable per type, across rebuilds and servers."""
     return uuid.uuid5(_NAMESPACE, f"mtg-tracker bulk-data {type_}")
@@ -89,8 +89,8 @@ def base_tag(base: str) -> str:
 
 def find_type(key: str) -> BulkType:
     """By type name or by id."""
-    if key in TYPES:
-        return TYPES[key]
+    if key.replace("-", "_") in TYPES:  # Scryfall's own examples spell it oracle-cards
+        return TYPES[key.replace("-", "_")]
     for t in TYPES.values():
         if str(bulk_id(t.type)) == key.lower():
             return t
@@ -235,9 +235,17 @@ async def build(
     _atomic_write(directory, f"{type_}.manifest.json", orjson.dumps(manifest))
     if previous is not None and previous.path.name != name:
         previous.path.unlink(missing_ok=True)  # an ongoing download keeps its open file
+    _prune(directory)
     built = read_manifest(directory, type_)
     assert built is not None
     return built
+
+
+def _prune(keep: Path) -> None:
+    """Drop the files of the least recently built bases beyond ``MAX_BASES``."""
+    others = sorted((d for d in keep.parent.iterdir() if d.is_dir() and d != keep), key=lambda d: d.stat().st_mtime)
+    for old in others[: max(0, len(others) - (MAX_BASES - 1))]:
+        shutil.rmtree(old, ignore_errors=True)
 
 
 _locks: dict[tuple[str, str], asyncio.Lock] = {}

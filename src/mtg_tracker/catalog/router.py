@@ -409,11 +409,19 @@ async def bulk_data(request: Request, db: DatabaseDep) -> Response:
 
 @router.get("/bulk-data/{key}", responses=error_responses(404), summary="A bulk data file by id or type")
 async def bulk_data_one(
-    request: Request, db: DatabaseDep, key: Annotated[str, Path(max_length=64, description="The id or type.")]
+    request: Request,
+    db: DatabaseDep,
+    key: Annotated[str, Path(max_length=64, description="The id or type.")],
+    format: Annotated[
+        Literal["json", "file"], Query(description="json (the bulk_data object) or file (a 302 to download_uri).")
+    ] = "json",
 ) -> Response:
-    """One bulk_data object, by its id (stable per type) or its type (`default_cards`, …)."""
+    """One bulk_data object, by its id (stable per type) or its type (`default_cards` or `default-cards`)."""
     t = bulk.find_type(key)
-    body = orjson.dumps(_bulk_object(request, await _bulk_file(request, db, t.type)))
+    obj = _bulk_object(request, await _bulk_file(request, db, t.type))
+    if format == "file":
+        return Response(status_code=302, headers={"Location": obj["download_uri"]})
+    body = orjson.dumps(obj)
     return Response(body, media_type=JSON, headers={"Cache-Control": BULK_CACHE_CONTROL})
 
 
