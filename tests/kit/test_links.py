@@ -120,3 +120,37 @@ async def test_links_follow_the_request_host_trusted_proxies_and_the_configured_
         async with await _client(configured) as c:
             body = (await c.get(f"/api/v1/cards/{card_id}")).json()
             assert body["uri"] == f"https://mtg.example.net/base/api/v1/cards/{card_id}"
+
+
+async def test_a_compressed_body_streams_through_untouched() -> None:
+    """A gzip body (a bulk file) is neither buffered nor rewritten: its chunks leave one by one, as sent."""
+    from mtg_tracker.kit.links import LinkRewriteMiddleware
+
+    chunks = [b"https://api.scryfall.com/cards/1", b"more"]
+
+    async def app(scope: Any, receive: Any, send: Any) -> None:
+        headers = [(b"content-type", b"application/json"), (b"content-encoding", b"gzip"), (b"content-length", b"36")]
+        await send({"type": "http.response.start", "status": 200, "headers": headers})
+        for i, chunk in enumerate(chunks):
+            await send({"type": "http.response.body", "body": chunk, "more_body": i < len(chunks) - 1})
+
+    sent: list[Any] = []
+
+    async def send(message: Any) -> None:
+        sent.append(message)
+
+    async def receive() -> Any:
+        return {"type": "http.request"}
+
+    mw = LinkRewriteMiddleware(
+        app, upstream="https://api.scryfall.com", mount_path="/api/v1", public_url=None, trusted_proxies=[]
+    )
+    scope = {
+        "type": "http",
+        "path": "/api/v1/bulk-data/x/download",
+        "headers": [(b"host", b"h.test")],
+        "scheme": "http",
+    }
+    await mw(scope, receive, send)
+    assert [m.get("body") for m in sent[1:]] == chunks
+    assert (b"content-length", b"36") in sent[0]["headers"]

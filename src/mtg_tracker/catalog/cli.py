@@ -251,6 +251,70 @@ def load_rulings_cmd(
     Console().print(table)
 
 
+@app.command("build-bulk")
+def build_bulk_cmd(
+    base_url: Annotated[
+        str | None,
+        typer.Option(help="The public URL the files' links point at (default: MTG_PUBLIC_URL)."),
+    ] = None,
+    type_: Annotated[
+        list[str] | None,
+        typer.Option(
+            "--type", help="Only these types (default: all): oracle_cards, unique_artwork, default_cards, rulings."
+        ),
+    ] = None,
+) -> None:
+    """Build the /bulk-data files of the local catalog now (the API otherwise builds them on first request
+    after the catalog changed)."""
+    from mtg_tracker.catalog import bulk
+
+    settings = quiet_settings()
+    base = base_url or settings.public_url
+    if not base:
+        console.print("[red]Give --base-url or set MTG_PUBLIC_URL: the files' links must point at this server.[/]")
+        raise typer.Exit(2)
+    types = type_ or list(bulk.TYPES)
+    unknown = [t for t in types if t not in bulk.TYPES]
+    if unknown:
+        console.print(f"[red]Unknown bulk type(s): {', '.join(unknown)}[/]")
+        raise typer.Exit(2)
+
+    async def run(db: Any) -> list[Any]:
+        built = []
+        with Progress(
+            TextColumn("[bold]{task.description}"),
+            BarColumn(),
+            MofNCompleteColumn(),
+            TaskProgressColumn(),
+            TimeElapsedColumn(),
+            TimeRemainingColumn(),
+            console=console,
+        ) as progress:
+            for t in types:
+                async with db.session(write=False) as session:
+                    total = await bulk.item_count(session, t)
+                task = progress.add_task(t, total=total)
+
+                def advance(n: int, task: Any = task) -> None:
+                    progress.advance(task, n)
+
+                built.append(
+                    await bulk.build(
+                        db,
+                        settings.data_dir,
+                        base.rstrip("/"),
+                        t,
+                        progress=advance,
+                    )
+                )
+        return built
+
+    table = Table("type", "objects", "bytes (gzip)", "file", title=f"Bulk data for {base}")
+    for f in run_with_db(settings, run):
+        table.add_row(f.type, f"{f.count:,}", f"{f.size:,}", str(f.path))
+    Console().print(table)
+
+
 @app.command("load-demo")
 def load_demo(
     if_empty: Annotated[

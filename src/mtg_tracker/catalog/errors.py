@@ -42,3 +42,7 @@ class NoBackFace(AppError):
     status_code = 422
     code = "bad_request"
     default_message = "This card has no back face."
+
+
+class BulkTypeNotFound(NotFound):
+    """A /bulk-data type or id this server does not offer."""

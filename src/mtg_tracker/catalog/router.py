@@ -9,8 +9,9 @@ from typing import Annotated, Any, Literal
 
 import orjson
 from fastapi import APIRouter, Depends, Path, Query, Request, Response
+from fastapi.responses import FileResponse
 
-from mtg_tracker.catalog import cardtext
+from mtg_tracker.catalog import bulk, cardtext
 from mtg_tracker.catalog import service as catalog_service
 from mtg_tracker.catalog.cardtext import ImageVersion
 from mtg_tracker.catalog.errors import CardNotFound, NoBackFace
@@ -28,8 +29,10 @@ from mtg_tracker.catalog.schemas import (
     SetObject,
 )
 from mtg_tracker.catalog.scryfall import ScryfallClient
+from mtg_tracker.kit.db import Database
 from mtg_tracker.kit.deps import CacheDep, DatabaseDep, ReadSessionDep
 from mtg_tracker.kit.errors import BadRequest, NotFound
+from mtg_tracker.kit.http import API_PREFIX, public_url
 from mtg_tracker.kit.schemas import error_responses
 
 router = APIRouter(tags=["catalog"])
@@ -375,3 +378,68 @@ async def catalog(session: ReadSessionDep, name: Annotated[str, Path(max_length=
     republishes them)."""
     values = await catalog_service.catalog(session, name)
     return CatalogObject(total_values=len(values), data=values)
+
+
+# -- bulk data -----------------------------------------------------------------------------------------
+
+BULK_CACHE_CONTROL = "public, max-age=300"
+
+
+def _bulk_object(request: Request, f: bulk.BulkFile) -> dict[str, Any]:
+    return bulk.bulk_object(
+        f,
+        public_url(request, f"{API_PREFIX}/bulk-data/{bulk.bulk_id(f.type)}"),
+        public_url(request, f"{API_PREFIX}/bulk-data/{f.type}/download"),
+    )
+
+
+async def _bulk_file(request: Request, db: Database, type_: str) -> bulk.BulkFile:
+    base = public_url(request, "")
+    return await bulk.ensure(db, request.app.state.settings.data_dir, base, type_)
+
+
+@router.get("/bulk-data", summary="Bulk data files")
+async def bulk_data(request: Request, db: DatabaseDep) -> Response:
+    """Scryfall's bulk_data list: one gzip-compressed JSON array per type (oracle_cards, unique_artwork,
+    default_cards, rulings) of this server's catalog, rebuilt after the catalog changes."""
+    data = [_bulk_object(request, await _bulk_file(request, db, t)) for t in bulk.TYPES]
+    body = orjson.dumps({"object": "list", "has_more": False, "data": data})
+    return Response(body, media_type=JSON, headers={"Cache-Control": BULK_CACHE_CONTROL})
+
+
+@router.get("/bulk-data/{key}", responses=error_responses(404), summary="A bulk data file by id or type")
+async def bulk_data_one(
+    request: Request,
+    db: DatabaseDep,
+    key: Annotated[str, Path(max_length=64, description="The id or type.")],
+    format: Annotated[
+        Literal["json", "file"], Query(description="json (the bulk_data object) or file (a 302 to download_uri).")
+    ] = "json",
+) -> Response:
+    """One bulk_data object, by its id (stable per type) or its type (`default_cards` or `default-cards`)."""
+    t = bulk.find_type(key)
+    obj = _bulk_object(request, await _bulk_file(request, db, t.type))
+    if format == "file":
+        return Response(status_code=302, headers={"Location": obj["download_uri"]})
+    body = orjson.dumps(obj)
+    return Response(body, media_type=JSON, headers={"Cache-Control": BULK_CACHE_CONTROL})
+
+
+@router.api_route(
+    "/bulk-data/{key}/download",
+    methods=["GET", "HEAD"],
+    responses=error_responses(404),
+    summary="Download a bulk data file",
+)
+async def bulk_download(
+    request: Request, db: DatabaseDep, key: Annotated[str, Path(max_length=64, description="The id or type.")]
+) -> Response:
+    """The file itself, streamed: a JSON array with `Content-Encoding: gzip`, its `Content-Length`, an
+    `ETag` and `Last-Modified`; HEAD answers the headers only."""
+    t = bulk.find_type(key)
+    f = await _bulk_file(request, db, t.type)
+    inm = request.headers.get("if-none-match")
+    headers = {"ETag": f.etag, "Cache-Control": BULK_CACHE_CONTROL, "Content-Encoding": "gzip"}
+    if inm and f.etag in [v.strip().removeprefix("W/") for v in inm.split(",")]:
+        return Response(status_code=304, headers={"ETag": f.etag, "Cache-Control": BULK_CACHE_CONTROL})
+    return FileResponse(f.path, media_type=JSON, headers=headers)

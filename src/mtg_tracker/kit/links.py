@@ -82,6 +82,9 @@ class LinkRewriteMiddleware:
             if message["type"] == "http.response.start":
                 raw = list(message.get("headers", []))
                 json = any(k == b"content-type" and v.startswith(b"application/json") for k, v in raw)
+                # A compressed body (a bulk file) is streamed untouched: its links were written for this
+                # base when it was built, and buffering it would hold the whole file in memory.
+                json = json and not any(k == b"content-encoding" for k, _ in raw)
                 out = [(k, tag_etag(v, tag)) if k == b"etag" else (k, v) for k, v in raw]
                 message = {**message, "headers": out}
                 if not json:
