@@ -36,8 +36,8 @@ async def test_listing_copies_entry_and_reserves_stock(market: Market) -> None:
     # Someone else's collection entry is not found.
     other = await market.user()
     assert error_body(await market.client.post("/api/v1/listings", json=body, headers=other), 404)
-    # Pegged prices are not offered yet: refused, not ignored.
-    peg = {**body, "peg": {"type": "market", "discount_pct": 10}}
+    # A fixed price and a peg at once: refused, not one of them ignored.
+    peg = {**body, "quantity": 1, "peg": {"type": "market", "discount_pct": 10}}
     assert error_body(await market.client.post("/api/v1/listings", json=peg, headers=seller), 400)
 
 

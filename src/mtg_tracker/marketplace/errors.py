@@ -77,3 +77,8 @@ class CollectionInShop(Conflict):
 
 class ShopMemberNotFound(NotFound):
     default_message = "This user is not a member of the shop."
+
+
+class NoMarketPrice(Conflict):
+    code = "no_market_price"
+    default_message = "The card has no market price for this finish and currency, so a pegged price cannot be computed."

@@ -9,7 +9,7 @@ from sqlalchemy import delete
 
 from mtg_tracker.kit.db import utcnow
 from mtg_tracker.kit.scheduler import JobContext, job
-from mtg_tracker.marketplace import integrity, outbox
+from mtg_tracker.marketplace import integrity, outbox, pegging
 from mtg_tracker.marketplace.models import IdempotentReply, OutboxEvent
 
 # Published events are kept a week for inspection (a consumer's own dedup window is the event id).
@@ -58,3 +58,15 @@ async def prune(ctx: JobContext) -> dict[str, Any]:
             delete(OutboxEvent).where(OutboxEvent.published_at < now - timedelta(days=PUBLISHED_EVENT_DAYS))
         )
     return {"replies": replies.rowcount, "events": events.rowcount}  # type: ignore[attr-defined]
+
+
+@job(
+    "marketplace.refresh_pegged_prices",
+    cron="20 * * * *",
+    description="Store the effective price of pegged listings (market price less their percentage) from the "
+    "newest price day, for listing search and sort; orders and reads compute it themselves. Idempotent.",
+    timeout_seconds=600,
+)
+async def refresh_pegged_prices(ctx: JobContext) -> dict[str, Any]:
+    async with ctx.db.session_scope() as session:
+        return await pegging.refresh_stored(session)

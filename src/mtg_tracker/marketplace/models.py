@@ -18,6 +18,7 @@ from sqlalchemy import (
     Index,
     Integer,
     LargeBinary,
+    SmallInteger,
     String,
     Text,
     UniqueConstraint,
@@ -98,6 +99,7 @@ class Listing(Base):
         CheckConstraint("available >= 0", name="available"),
         CheckConstraint("available <= quantity", name="available_le_quantity"),
         CheckConstraint("price_cents >= 0", name="price"),
+        CheckConstraint("peg_pct IS NULL OR (peg_pct >= 0 AND peg_pct <= 90)", name="peg_pct"),
         CheckConstraint(_one_of("status", LISTING_STATUSES), name="status"),
         CheckConstraint(_one_of("currency", CURRENCIES), name="currency"),
     )
@@ -120,7 +122,11 @@ class Listing(Base):
     language: Mapped[str] = mapped_column(String(8))
     quantity: Mapped[int] = mapped_column(Integer)
     available: Mapped[int] = mapped_column(Integer)
+    # For a pegged listing: the effective price when last computed (at creation, at each order and by the
+    # ``marketplace.refresh_pegged_prices`` job); searches and sorts read it, orders recompute it.
     price_cents: Mapped[int] = mapped_column(Integer)
+    # Set when the price is pegged: the market price of the finish less this whole percentage.
+    peg_pct: Mapped[int | None] = mapped_column(SmallInteger, nullable=True)
     currency: Mapped[str] = mapped_column(String(3))
     status: Mapped[str] = mapped_column(String(12))
     created_at: Mapped[datetime] = mapped_column(UTCDateTime)

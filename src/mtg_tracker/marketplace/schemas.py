@@ -7,7 +7,7 @@ import uuid
 from decimal import Decimal
 from typing import Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, model_validator
 
 from mtg_tracker.collection.formats import MAX_QUANTITY
 from mtg_tracker.kit.schemas import MAX_ROW_ID, RequestBody
@@ -20,20 +20,39 @@ OrderStatus = Literal["pending", "paid", "shipped", "completed", "cancelled", "r
 _Price = Field(ge=0, le=Decimal("1000000"), max_digits=9, decimal_places=2, description='Per copy, e.g. "1.50".')
 
 
+class Peg(BaseModel):
+    """A price pegged to the market: the newest stored price of the printing's finish in the listing's
+    currency, less ``discount_pct`` percent, rounded half up to the cent."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    type: Literal["market"] = "market"
+    discount_pct: int = Field(ge=0, le=90, description="Whole percent below the market price, 0 to 90.")
+
+
 class ListingCreate(RequestBody):
     """Copies of one of the caller's collection entries to sell; the printing, finish, condition and
-    language come from the entry."""
+    language come from the entry. Exactly one of ``price`` (fixed) and ``peg`` (market price less a percentage)."""
 
     model_config = ConfigDict(extra="forbid")
 
     collection_id: uuid.UUID
     entry_id: int = Field(ge=1, le=MAX_ROW_ID)
     quantity: int = Field(ge=1, le=MAX_QUANTITY)
-    price: Decimal = _Price
+    price: Decimal | None = Field(
+        None, ge=0, le=Decimal("1000000"), max_digits=9, decimal_places=2, description='Per copy, e.g. "1.50".'
+    )
+    peg: Peg | None = None
     currency: Currency = "usd"
     shop_id: uuid.UUID | None = Field(
         None, description="Sell as this shop (you are a member; the collection is in its inventory)."
     )
+
+    @model_validator(mode="after")
+    def _one_price(self) -> ListingCreate:
+        if (self.price is None) == (self.peg is None):
+            raise ValueError("Give exactly one of price (fixed) and peg (market price less a percentage).")
+        return self
 
 
 class ListingUpdate(RequestBody):
@@ -61,7 +80,11 @@ class ListingRead(BaseModel):
     language: str
     quantity: int
     available: int
-    price: str
+    price: str | None = Field(
+        description="Effective price per copy; for a pegged listing computed from the newest market price "
+        "(null while the market has no price for this finish and currency: not orderable)."
+    )
+    peg: Peg | None = Field(None, description="Set when the price follows the market.")
     currency: Currency
     status: ListingStatus
     seller: Party

@@ -34,7 +34,7 @@ from mtg_tracker.collection.schemas import CollectionCreate, EntryCreate
 from mtg_tracker.config import MarketplaceSettings
 from mtg_tracker.kit.db import dialect_insert, utcnow
 from mtg_tracker.kit.errors import BadRequest
-from mtg_tracker.marketplace import ledger, outbox, states
+from mtg_tracker.marketplace import ledger, outbox, pegging, states
 from mtg_tracker.marketplace import query as listing_query
 from mtg_tracker.marketplace.errors import (
     AccountNotFound,
@@ -45,6 +45,7 @@ from mtg_tracker.marketplace.errors import (
     LastOwner,
     ListingNotFound,
     MixedOrder,
+    NoMarketPrice,
     OrderNotFound,
     OwnListing,
     ShopMemberNotFound,
@@ -79,6 +80,7 @@ from mtg_tracker.marketplace.schemas import (
     OrderLineRead,
     OrderRead,
     Party,
+    Peg,
 )
 from mtg_tracker.search import service as search_service
 
@@ -168,6 +170,17 @@ async def create_listing(session: AsyncSession, principal: Principal, data: List
     reserved = await _reserved(session, entry.id)
     if data.quantity > entry.quantity - reserved:
         raise _short("copies", entry.quantity, reserved, data.quantity)
+    if data.peg is not None:
+        points = await pegging.market_points(session, [entry.card_id])
+        cents = pegging.effective_cents(points.get(entry.card_id), data.currency, entry.finish, data.peg.discount_pct)
+        if cents is None:
+            raise NoMarketPrice(
+                f"This printing has no {data.currency} price for the {entry.finish} finish; "
+                "a pegged listing needs one (give a fixed price instead)."
+            )
+    else:
+        assert data.price is not None  # the schema asks for exactly one of price and peg
+        cents = to_cents(data.price)
     now = utcnow()
     listing = Listing(
         seller_id=principal.user_id,
@@ -180,7 +193,8 @@ async def create_listing(session: AsyncSession, principal: Principal, data: List
         language=entry.language,
         quantity=data.quantity,
         available=data.quantity,
-        price_cents=to_cents(data.price),
+        price_cents=cents,
+        peg_pct=data.peg.discount_pct if data.peg is not None else None,
         currency=data.currency,
         status="active",
         created_at=now,
@@ -196,6 +210,7 @@ async def create_listing(session: AsyncSession, principal: Principal, data: List
         target=str(listing.id),
         quantity=listing.quantity,
         price=cents_str(listing.price_cents),
+        peg_pct=listing.peg_pct,
         currency=listing.currency,
     )
     return listing
@@ -254,6 +269,7 @@ async def update_listing(session: AsyncSession, principal: Principal, listing: L
     if data.price is not None:
         changes["price"] = [cents_str(listing.price_cents), cents_str(to_cents(data.price))]
         listing.price_cents = to_cents(data.price)
+        listing.peg_pct = None  # a fixed price replaces a peg
     if quantity != listing.quantity:
         changes["quantity"] = [listing.quantity, quantity]
     if status != listing.status:
@@ -325,11 +341,19 @@ async def list_listings(
     return list(rows), total, warnings
 
 
+def _effective_str(listing: Listing, pegged: dict[uuid.UUID, int | None]) -> str | None:
+    if listing.peg_pct is None:
+        return cents_str(listing.price_cents)
+    cents = pegged.get(listing.id)
+    return None if cents is None else cents_str(cents)
+
+
 async def listings_read(
     session: AsyncSession, listings: Sequence[Listing], principal: Principal | None
 ) -> list[ListingRead]:
     bodies = await catalog_service.card_bodies(session, [listing.card_id for listing in listings])
     my_shops = set(await _my_shop_ids(session, principal.user_id)) if principal is not None else set()
+    pegged = await pegging.effective_prices(session, listings)
     out = []
     for listing in listings:
         own = principal is not None and (
@@ -346,7 +370,8 @@ async def listings_read(
                 language=listing.language,
                 quantity=listing.quantity,
                 available=listing.available,
-                price=cents_str(listing.price_cents),
+                price=_effective_str(listing, pegged),
+                peg=Peg(discount_pct=listing.peg_pct) if listing.peg_pct is not None else None,
                 currency=listing.currency,
                 status=listing.status,
                 seller=Party(kind="shop", id=listing.shop_id)
@@ -453,11 +478,20 @@ async def create_order(session: AsyncSession, principal: Principal, data: OrderC
         created_at=now,
         updated_at=now,
     )
+    # Pegged lines take the effective price now; the line keeps it, whatever the market does later.
+    pegged = await pegging.effective_prices(session, found.values())
+    for listing_id, cents in pegged.items():
+        if cents is None:
+            raise NoMarketPrice(
+                f"Listing {listing_id} is pegged to a market price that is not available now; it cannot be ordered.",
+                extra={"listing_id": str(listing_id)},
+            )
     session.add(order)
     await session.flush()
     lines: list[OrderLine] = []
     for listing_id in ids:
         quantity = wanted[listing_id]
+        repriced = {"price_cents": pegged[listing_id]} if listing_id in pegged else {}
         taken = await session.execute(
             update(Listing)
             .where(
@@ -470,6 +504,7 @@ async def create_order(session: AsyncSession, principal: Principal, data: OrderC
                 available=Listing.available - quantity,
                 status=case((Listing.available == quantity, "sold_out"), else_=Listing.status),
                 updated_at=now,
+                **repriced,
             )
             .returning(Listing.price_cents, Listing.card_id, Listing.available)
             .execution_options(synchronize_session=False)
