@@ -158,7 +158,8 @@ async def test_build_for_a_configured_url(db: Database, settings: Settings, cata
     assert len(list((settings.data_dir / "bulk").iterdir())) == bulk.MAX_BASES
 
 
-@pytest.mark.parametrize("key", ["all_cards", "nope", str(uuid.uuid4())])
+# A fixed unknown id: parameter ids must be the same in every pytest-xdist worker.
+@pytest.mark.parametrize("key", ["all_cards", "nope", "5f0e3c1a-8d2b-4c7e-9a61-3b2d4e5f6a7b"])
 async def test_unknown_type_is_404(client: httpx.AsyncClient, key: str) -> None:
     error_body(await client.get(f"{API}/bulk-data/{key}"), 404)
     error_body(await client.get(f"{API}/bulk-data/{key}/download"), 404)

@@ -405,7 +405,7 @@ def _unpickle(artefact: bytes, sha256: str, version: int) -> Any:
         raise NoModel(f"The artefact of forecast model {version} does not match its checksum; promote another.")
     # The bytes were written by this service's own training job into its own database (checksummed
     # above); they are never accepted from a client.
-    return pickle.loads(artefact)  # noqa: S301
+    return pickle.loads(artefact)  # noqa: S301  # nosec B301
 
 
 @dataclass(frozen=True)
